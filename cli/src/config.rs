@@ -1,0 +1,282 @@
+//! Configuration resolution: command-line flags, then UPBOND_* environment variables (both
+//! handled by clap), then `config.toml` in the upbond configuration directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{CliError, Exit};
+
+/// Name of the configuration file inside the configuration directory.
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// The connection flags shared by every command.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Connection (flags, then environment, then config.toml)")]
+pub struct ConfigArgs {
+    /// Issuer URL of the identity provider, e.g. `https://auth3.upbond.io`
+    #[arg(long, global = true, env = "UPBOND_ISSUER", value_name = "URL")]
+    pub issuer: Option<String>,
+    /// OAuth client id registered with the provider
+    #[arg(long, global = true, env = "UPBOND_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Client secret (confidential clients only, needed by `upbond token`)
+    #[arg(
+        long,
+        global = true,
+        env = "UPBOND_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+    /// Space-separated scopes to request
+    #[arg(long, global = true, env = "UPBOND_SCOPE", value_name = "SCOPES")]
+    pub scope: Option<String>,
+}
+
+/// Contents of `config.toml`; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    #[serde(default, deserialize_with = "secret_string")]
+    client_secret: Option<String>,
+    scope: Option<String>,
+}
+
+/// Reads `client_secret` without serde's "invalid type: integer `123`" message, which
+/// would print the secret when it was written unquoted.
+fn secret_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(secret) => Ok(Some(secret)),
+        other => {
+            let kind = other.type_str();
+            let article = if kind.starts_with(['a', 'i']) {
+                "an"
+            } else {
+                "a"
+            };
+            Err(serde::de::Error::custom(format!(
+                "client_secret must be a quoted string, not {article} {kind}"
+            )))
+        }
+    }
+}
+
+/// The resolved configuration of one run.
+#[derive(Clone)]
+pub struct Settings {
+    /// Directory holding `config.toml` and the session file.
+    pub dir: PathBuf,
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scope: Option<String>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("dir", &self.dir)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// The configuration directory: UPBOND_CONFIG_DIR, else `<user config dir>/upbond`.
+pub fn config_dir() -> Result<PathBuf, CliError> {
+    if let Some(dir) = std::env::var_os("UPBOND_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::config_dir().map(|d| d.join("upbond")).ok_or_else(|| {
+        CliError::new(
+            Exit::Config,
+            "no_config_dir",
+            "Could not find a configuration directory for this user.",
+            "Set UPBOND_CONFIG_DIR to a directory upbond may use.",
+        )
+    })
+}
+
+impl Settings {
+    /// Merges flags and environment (already in `args`) over the configuration file.
+    pub fn resolve(args: &ConfigArgs) -> Result<Settings, CliError> {
+        Settings::resolve_in(config_dir()?, args)
+    }
+
+    fn resolve_in(dir: PathBuf, args: &ConfigArgs) -> Result<Settings, CliError> {
+        let file = read_file(&dir.join(CONFIG_FILE))?;
+        let pick = |flag: &Option<String>, file: Option<String>| {
+            flag.clone().filter(|v| !v.trim().is_empty()).or(file)
+        };
+        Ok(Settings {
+            issuer: pick(&args.issuer, file.issuer),
+            client_id: pick(&args.client_id, file.client_id),
+            client_secret: pick(&args.client_secret, file.client_secret),
+            scope: pick(&args.scope, file.scope),
+            dir,
+        })
+    }
+
+    /// The configured issuer, or an error explaining how to configure one.
+    pub fn issuer(&self) -> Result<&str, CliError> {
+        self.issuer
+            .as_deref()
+            .ok_or_else(|| not_configured("issuer", "--issuer", "UPBOND_ISSUER"))
+    }
+
+    /// The configured client id, or an error explaining how to configure one.
+    pub fn client_id(&self) -> Result<&str, CliError> {
+        self.client_id
+            .as_deref()
+            .ok_or_else(|| not_configured("client id", "--client-id", "UPBOND_CLIENT_ID"))
+    }
+
+    /// The configured client secret, or an error saying client credentials need one.
+    pub fn client_secret(&self) -> Result<&str, CliError> {
+        self.client_secret.as_deref().ok_or_else(|| {
+            CliError::new(
+                Exit::Config,
+                "invalid_config",
+                "The client credentials grant needs a client secret, and none is configured.",
+                "Pass --client-secret, set UPBOND_CLIENT_SECRET, or add client_secret to \
+                 config.toml (for the emulator: --client-id demo-service \
+                 --client-secret demo-service-secret).",
+            )
+        })
+    }
+
+    /// The configured scopes, if any were configured.
+    pub fn scopes(&self) -> Option<Vec<String>> {
+        self.scope
+            .as_deref()
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, CliError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
+        Err(e) => return Err(CliError::io(&format!("reading {}", path.display()), &e)),
+    };
+    toml::from_str(&text).map_err(|e| {
+        CliError::new(
+            Exit::Config,
+            "invalid_config",
+            format!(
+                "{} is not valid{}: {}",
+                path.display(),
+                e.span()
+                    .map(|span| format!(" (line {})", line_of(&text, span.start)))
+                    .unwrap_or_default(),
+                e.message()
+            ),
+            "Fix the file; allowed keys are issuer, client_id, client_secret and scope.",
+        )
+    })
+}
+
+/// The 1-based line holding byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+fn not_configured(what: &str, flag: &str, env: &str) -> CliError {
+    CliError::new(
+        Exit::Config,
+        "invalid_config",
+        format!("No {what} is configured."),
+        format!(
+            "Pass {flag}, set {env}, or add it to {CONFIG_FILE} in the upbond configuration \
+             directory. To try upbond without an account, run `upbond demo`, or start a local \
+             server with `upbond emulator` and use the issuer it prints with --client-id demo-app."
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(file: &str, args: ConfigArgs) -> Result<Settings, CliError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), file).unwrap();
+        Settings::resolve_in(dir.path().to_owned(), &args)
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_fills_gaps() {
+        let file =
+            "issuer = \"https://file.example\"\nclient_id = \"file-app\"\nscope = \"openid\"\n";
+        let args = ConfigArgs {
+            issuer: Some("https://flag.example".into()),
+            client_id: Some(" ".into()),
+            ..ConfigArgs::default()
+        };
+        let s = settings(file, args).unwrap();
+        assert_eq!(s.issuer().unwrap(), "https://flag.example");
+        assert_eq!(
+            s.client_id().unwrap(),
+            "file-app",
+            "a blank flag does not count"
+        );
+        assert_eq!(s.scopes(), Some(vec!["openid".to_owned()]));
+        assert_eq!(s.client_secret().unwrap_err().code, "invalid_config");
+    }
+
+    #[test]
+    fn a_missing_file_is_fine_and_a_bad_one_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings::resolve_in(dir.path().to_owned(), &ConfigArgs::default()).unwrap();
+        let err = s.issuer().unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.exit),
+            ("invalid_config", Exit::Config)
+        );
+        let err = settings("issuer = 3", ConfigArgs::default()).unwrap_err();
+        assert_eq!(err.code, "invalid_config");
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_named_but_not_printed() {
+        for (value, kind) in [
+            ("73915824", "an integer"),
+            ("7391.5824", "a float"),
+            ("[\"s3cr3t-value\"]", "an array"),
+        ] {
+            let file = format!("issuer = \"https://a.example\"\n\nclient_secret = {value}\n");
+            let err = settings(&file, ConfigArgs::default()).unwrap_err();
+            assert_eq!(err.code, "invalid_config");
+            assert!(err.message.contains("(line 3)"), "{}", err.message);
+            assert!(err.message.contains(kind), "{}", err.message);
+            for leak in ["73915824", "7391", "s3cr3t"] {
+                assert!(!err.message.contains(leak), "{}", err.message);
+            }
+        }
+        let file = "client_secret = \"fine\"\n";
+        let s = settings(file, ConfigArgs::default()).unwrap();
+        assert_eq!(s.client_secret().unwrap(), "fine");
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let args = ConfigArgs {
+            client_secret: Some("s3cr3t-value".into()),
+            ..ConfigArgs::default()
+        };
+        let s = settings("", args).unwrap();
+        assert!(!format!("{s:?}").contains("s3cr3t-value"));
+    }
+}

@@ -1,0 +1,226 @@
+//! Everything `upbond` prints: human text (coloured only on a terminal without NO_COLOR), or one
+//! JSON document on stdout with `--json`; progress spinners; error reports.
+//!
+//! In `--json` mode stdout carries exactly one JSON document (the result, or `{"error": ...}`),
+//! and any human progress (a device code prompt, for instance) goes to stderr.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use console::Style;
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::error::CliError;
+
+/// The printing mode of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    json: bool,
+    color: bool,
+}
+
+impl Output {
+    /// Human or JSON output; colour only when stdout is a terminal and NO_COLOR is unset or empty.
+    pub fn new(json: bool) -> Self {
+        Output {
+            json,
+            color: !json && !no_color_env() && std::io::stdout().is_terminal(),
+        }
+    }
+
+    /// Whether results are printed as JSON.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// A human line: stdout in human mode, stderr in JSON mode (stdout stays one JSON document).
+    pub fn say(&self, text: impl AsRef<str>) {
+        if self.json {
+            write_line(&mut std::io::stderr().lock(), text.as_ref());
+        } else {
+            write_line(&mut std::io::stdout().lock(), text.as_ref());
+        }
+    }
+
+    /// A finished step: `✓ label  detail  (12 ms)`. Human mode only.
+    pub fn step(&self, label: &str, elapsed: Duration, detail: &str) {
+        if self.json {
+            return;
+        }
+        let tick = self.paint(Style::new().green().bold(), "✓");
+        let time = self.paint(
+            Style::new().dim(),
+            &format!("({})", format_duration(elapsed)),
+        );
+        let mut line = format!("{tick} {label:<28}");
+        if !detail.is_empty() {
+            let _ = write!(line, " {detail}");
+        }
+        let _ = write!(line, " {time}");
+        self.say(line.trim_end());
+    }
+
+    /// An indented `key: value` line. Human mode only.
+    pub fn field(&self, key: &str, value: impl AsRef<str>) {
+        if !self.json {
+            let key = self.paint(Style::new().dim(), &format!("{key}:"));
+            self.say(format!("  {key} {}", value.as_ref()));
+        }
+    }
+
+    /// A bold heading line. Human mode only.
+    pub fn heading(&self, text: &str) {
+        if !self.json {
+            self.say(self.paint(Style::new().bold(), text));
+        }
+    }
+
+    /// Prints the JSON result document in JSON mode (human output is the caller's job).
+    pub fn result<T: Serialize>(&self, value: &T) {
+        if self.json {
+            let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+                json!({"error": {"code": "internal", "message": e.to_string()}}).to_string()
+            });
+            write_line(&mut std::io::stdout().lock(), &text);
+        }
+    }
+
+    /// Reports an error: JSON on stdout in JSON mode, otherwise a readable block on stderr.
+    pub fn error(&self, err: &CliError) {
+        if err.reported {
+            return;
+        }
+        if self.json {
+            let doc = json!({"error": {
+                "code": err.code,
+                "message": err.message,
+                "causes": err.causes,
+                "fix": err.fix.join(" "),
+                "exit_code": err.exit as i32,
+            }});
+            self.result(&doc);
+            return;
+        }
+        let color = !no_color_env() && std::io::stderr().is_terminal();
+        let red = Style::new().red().bold().force_styling(color);
+        let dim = Style::new().dim().force_styling(color);
+        let mut text = format!(
+            "{} {}",
+            red.apply_to(format!("error[{}]:", err.code)),
+            err.message
+        );
+        if !err.causes.is_empty() {
+            let _ = write!(text, "\n  {}", dim.apply_to("likely causes:"));
+            for cause in &err.causes {
+                let _ = write!(text, "\n    - {cause}");
+            }
+        }
+        match err.fix.as_slice() {
+            [one] => {
+                let _ = write!(text, "\n  {} {one}", dim.apply_to("fix:"));
+            }
+            steps => {
+                let _ = write!(text, "\n  {}", dim.apply_to("fix:"));
+                for (i, step) in steps.iter().enumerate() {
+                    let _ = write!(text, "\n    {}. {step}", i + 1);
+                }
+            }
+        }
+        write_line(&mut std::io::stderr().lock(), &text);
+    }
+
+    /// Green text (for "pass" and ticks) when colour is on.
+    pub fn green(&self, text: &str) -> String {
+        self.paint(Style::new().green().bold(), text)
+    }
+
+    /// Yellow text (for warnings) when colour is on.
+    pub fn yellow(&self, text: &str) -> String {
+        self.paint(Style::new().yellow().bold(), text)
+    }
+
+    /// Red text (for failures) when colour is on.
+    pub fn red(&self, text: &str) -> String {
+        self.paint(Style::new().red().bold(), text)
+    }
+
+    /// Bold text when colour is on.
+    pub fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        style.force_styling(self.color).apply_to(text).to_string()
+    }
+
+    /// A spinner on stderr showing `message` and the time left until `deadline`; drawn only when
+    /// stderr is a terminal. Clear it with [`ProgressBar::finish_and_clear`].
+    pub fn spinner(&self, message: &str, deadline: Instant) -> ProgressBar {
+        let left = move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let secs = deadline.saturating_duration_since(Instant::now()).as_secs();
+            let _ = write!(w, "{}:{:02} left", secs / 60, secs % 60);
+        };
+        let bar = ProgressBar::new_spinner().with_message(message.to_owned());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({left})") {
+            bar.set_style(style.with_key("left", left));
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    }
+}
+
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Writes one line, ignoring a closed pipe (`upbond ... | head` must not panic).
+fn write_line(w: &mut dyn Write, text: &str) {
+    let _ = writeln!(w, "{text}");
+    let _ = w.flush();
+}
+
+/// `850 ms`, `1.2 s`, `3 min 05 s`, `2 h 05 min`.
+pub fn format_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    match d.as_millis() {
+        ms @ 0..=999 => format!("{ms} ms"),
+        1000..=59_999 => format!("{:.1} s", d.as_secs_f64()),
+        _ if secs < 3600 => format!("{} min {:02} s", secs / 60, secs % 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// Shows at most the first 6 characters of a secret: `eyJhbG…` (never the whole value).
+pub fn redact(secret: &str) -> String {
+    let prefix: String = secret.chars().take(6).collect();
+    if secret.chars().count() <= 12 {
+        "…".to_owned()
+    } else {
+        format!("{prefix}… ({} chars)", secret.chars().count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_never_returns_the_whole_secret() {
+        let token = "eyJhbGciOiJSUzI1NiJ9.payload.signature";
+        let shown = redact(token);
+        assert!(shown.starts_with("eyJhbG…"));
+        assert!(!shown.contains("payload"));
+        assert_eq!(redact("short-secret"), "…");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_duration(Duration::from_millis(12)), "12 ms");
+        assert_eq!(format_duration(Duration::from_millis(1250)), "1.2 s");
+        assert_eq!(format_duration(Duration::from_secs(185)), "3 min 05 s");
+        assert_eq!(format_duration(Duration::from_secs(3600)), "1 h 00 min");
+    }
+}

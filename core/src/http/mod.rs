@@ -1,0 +1,455 @@
+//! The HTTP transport: every request of the library goes through [`Transport::send`].
+//!
+//! It sets `Accept: application/json` unless the caller chose another type, caps the body
+//! size, maps transport failures to [`NetworkErrorKind`](crate::NetworkErrorKind)s, records
+//! the server's `Date` header (clock skew), applies the rate budgets and the retry policy,
+//! and reports every attempt to the client's telemetry (redacted logs, metrics, journal).
+
+mod budget;
+mod client_auth;
+mod network;
+mod oauth_error;
+mod operation;
+mod retry;
+mod retry_after;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderMap, HeaderValue};
+use reqwest::{Request, RequestBuilder, StatusCode};
+use serde_json::Value;
+
+use crate::telemetry::{HttpExchange, Telemetry, log, redact};
+use crate::{Config, Error, LogLevel};
+use budget::Budget;
+pub use budget::{BudgetExhausted, RateBudgets, RateCategory};
+pub(crate) use client_auth::authenticate;
+pub(crate) use network::innermost_cause;
+pub(crate) use oauth_error::{OAuthError, error_from_code};
+pub(crate) use operation::Operation;
+use retry::Attempt;
+pub use retry::RetryPolicy;
+
+/// Largest response body read; anything larger is a protocol error.
+const MAX_BODY: usize = 1 << 20;
+/// Marks "no Date header seen yet" in the skew cell.
+const NO_SKEW: i64 = i64::MIN;
+/// Clock differences (seconds) worth a warning.
+const NOTABLE_SKEW: u64 = 5;
+/// Log target of the transport.
+const TARGET: &str = "upbond_core::http";
+
+/// A reqwest client plus the clock-skew record, rate budgets, retry policy and telemetry;
+/// cheap to clone (clones share all of them).
+#[derive(Clone, Debug)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    skew: Arc<AtomicI64>,
+    retry: RetryPolicy,
+    budget: Arc<Budget>,
+    telemetry: Arc<Telemetry>,
+}
+
+/// A complete HTTP answer (status, headers, body) and how it was obtained.
+#[derive(Debug)]
+pub(crate) struct HttpResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub meta: ExchangeMeta,
+}
+
+/// What a response answered and how long it took, retries included.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExchangeMeta {
+    pub operation: Operation,
+    pub started: Instant,
+    pub attempts: u32,
+}
+
+impl Transport {
+    pub fn new(config: &Config) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("upbond-login/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Transport {
+            http,
+            skew: Arc::new(AtomicI64::new(NO_SKEW)),
+            retry: config.retry.clone(),
+            budget: Arc::new(Budget::new(config.rate_budgets.clone())),
+            telemetry: Arc::default(),
+        })
+    }
+
+    pub fn get(&self, url: &url::Url) -> RequestBuilder {
+        self.http.get(url.as_str())
+    }
+
+    pub fn post(&self, url: &url::Url) -> RequestBuilder {
+        self.http.post(url.as_str())
+    }
+
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
+    }
+
+    /// Sends a request for `operation` and reads the whole answer, retrying where the retry
+    /// policy allows it. Only transport failures and spent budgets are errors here; the
+    /// answer of the last attempt is returned whatever its status.
+    pub async fn send(
+        &self,
+        request: RequestBuilder,
+        operation: Operation,
+    ) -> Result<HttpResponse, Error> {
+        let mut request = request.build().map_err(network::classify)?;
+        let headers = request.headers_mut();
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        }
+        let started = Instant::now();
+        if let Err(error) = self.take_budget(operation).await {
+            return Err(self.finish(operation, started, 0, error));
+        }
+        let mut attempt = 1;
+        loop {
+            // Form and JSON bodies are bytes, which always clone.
+            let copy = request
+                .try_clone()
+                .ok_or_else(|| Error::Config("the request body cannot be replayed".into()))?;
+            let attempt_started = Instant::now();
+            let (result, sent) = self.attempt(copy, operation, attempt).await;
+            let duration = attempt_started.elapsed();
+            let outcome = match &result {
+                Ok(response) => Some(Attempt::Answered {
+                    status: response.status.as_u16(),
+                    retry_after: retry_after::parse(&response.headers),
+                }),
+                Err(Error::Network { kind, .. }) => Some(Attempt::Failed { kind: *kind, sent }),
+                Err(_) => None,
+            };
+            let wait = outcome.and_then(|o| {
+                self.retry
+                    .next_wait(operation, attempt, o, started.elapsed())
+            });
+            self.report_attempt(&request, (operation, attempt, duration), &result, wait);
+            let Some(wait) = wait else {
+                return self.finish_response(operation, started, attempt, result);
+            };
+            tokio::time::sleep(wait).await;
+            if self.take_budget(operation).await.is_err() {
+                return self.finish_response(operation, started, attempt, result);
+            }
+            attempt += 1;
+        }
+    }
+
+    async fn take_budget(&self, operation: Operation) -> Result<(), Error> {
+        match operation.category() {
+            Some(category) => self.budget.acquire(category).await,
+            None => Ok(()),
+        }
+    }
+
+    /// One attempt; the flag tells whether the request may have reached the server.
+    async fn attempt(
+        &self,
+        request: Request,
+        operation: Operation,
+        attempt: u32,
+    ) -> (Result<HttpResponse, Error>, bool) {
+        log(LogLevel::Debug, TARGET, || {
+            let body = request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .unwrap_or_default();
+            let content_type = request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            format!(
+                "-> {} {} [{} #{attempt}] {}",
+                request.method(),
+                request.url().path(),
+                operation.name(),
+                redact::body(content_type, body)
+            )
+        });
+        let started = Instant::now();
+        let mut response = match self.http.execute(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                let sent = network::may_have_been_sent(&error);
+                return (Err(network::classify(error)), sent);
+            }
+        };
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        self.record_date(&headers);
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY => {
+                    let message = format!("response body larger than {MAX_BODY} bytes");
+                    return (Err(Error::Protocol(message)), true);
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(error) => return (Err(network::classify(error)), true),
+            }
+        }
+        let meta = ExchangeMeta {
+            operation,
+            started,
+            attempts: attempt,
+        };
+        let response = HttpResponse {
+            status,
+            headers,
+            body,
+            meta,
+        };
+        (Ok(response), true)
+    }
+
+    /// Logs one attempt and hands it to the telemetry.
+    fn report_attempt(
+        &self,
+        request: &Request,
+        (operation, attempt, duration): (Operation, u32, Duration),
+        result: &Result<HttpResponse, Error>,
+        wait: Option<Duration>,
+    ) {
+        let (status, error_code, summary) = match result {
+            Ok(r) => (
+                Some(r.status.as_u16()),
+                r.failure().map(|e| e.code().to_owned()),
+                redact::body(r.content_type(), &r.body),
+            ),
+            Err(e) => (None, Some(e.code().to_owned()), e.message()),
+        };
+        let exchange = HttpExchange {
+            endpoint: operation.name().to_owned(),
+            method: request.method().to_string(),
+            path: request.url().path().to_owned(),
+            status,
+            duration,
+            error_code,
+            attempt,
+            will_retry: wait.is_some(),
+        };
+        log(LogLevel::Debug, TARGET, || {
+            let status = status.map_or("no answer".to_owned(), |s| s.to_string());
+            format!(
+                "<- {} {} [{} #{attempt}] {status} in {} ms: {summary}",
+                exchange.method,
+                exchange.path,
+                exchange.endpoint,
+                duration.as_millis()
+            )
+        });
+        if let Some(wait) = wait {
+            log(LogLevel::Warn, TARGET, || {
+                format!(
+                    "{} attempt {attempt} failed ({}); retrying in {} ms",
+                    exchange.endpoint,
+                    exchange.error_code.as_deref().unwrap_or("no answer"),
+                    wait.as_millis()
+                )
+            });
+        }
+        self.telemetry.exchange(exchange, summary);
+    }
+
+    fn finish_response(
+        &self,
+        operation: Operation,
+        started: Instant,
+        attempts: u32,
+        result: Result<HttpResponse, Error>,
+    ) -> Result<HttpResponse, Error> {
+        match result {
+            Ok(mut response) => {
+                let failure = response.failure();
+                let outcome = failure.as_ref().map_or("ok", Error::code);
+                self.telemetry
+                    .operation(operation.name(), attempts, outcome, started.elapsed());
+                if let Some(error) = &failure {
+                    self.telemetry.error(operation.name(), error);
+                }
+                response.meta = ExchangeMeta {
+                    operation,
+                    started,
+                    attempts,
+                };
+                Ok(response)
+            }
+            Err(error) => Err(self.finish(operation, started, attempts, error)),
+        }
+    }
+
+    /// Records a call that ends in `error`.
+    fn finish(&self, operation: Operation, started: Instant, attempts: u32, error: Error) -> Error {
+        self.telemetry
+            .operation(operation.name(), attempts, error.code(), started.elapsed());
+        self.telemetry.error(operation.name(), &error);
+        log(LogLevel::Error, TARGET, || {
+            format!("{} failed: {}", operation.name(), error.message())
+        });
+        error
+    }
+
+    /// Server clock minus local clock in seconds, from the last `Date` header seen.
+    pub fn clock_skew(&self) -> Option<i64> {
+        Some(self.skew.load(Ordering::Relaxed)).filter(|s| *s != NO_SKEW)
+    }
+
+    /// The current Unix time on the server's clock (local time when no skew is known).
+    pub fn server_now(&self) -> u64 {
+        let now = now_unix();
+        match self.clock_skew() {
+            Some(skew) => now.saturating_add_signed(skew),
+            None => now,
+        }
+    }
+
+    pub(crate) fn record_date(&self, headers: &HeaderMap) {
+        let server = headers
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok());
+        let Some(server) = server else { return };
+        let skew = unix_seconds(server) - unix_seconds(SystemTime::now());
+        let previous = self.skew.swap(skew, Ordering::Relaxed);
+        let changed = previous == NO_SKEW || previous.abs_diff(skew) > NOTABLE_SKEW;
+        if changed && skew.unsigned_abs() > NOTABLE_SKEW {
+            log(LogLevel::Warn, TARGET, || {
+                format!(
+                    "the issuer's clock differs from this device's by {skew:+} s; token times \
+                     are checked against the issuer's clock (synchronise this clock)"
+                )
+            });
+        }
+    }
+}
+
+fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}
+
+/// Seconds since the Unix epoch, now.
+pub(crate) fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl HttpResponse {
+    /// An answer built in a test, as if from one discovery attempt.
+    #[cfg(test)]
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body,
+            meta: ExchangeMeta {
+                operation: Operation::Discovery,
+                started: Instant::now(),
+                attempts: 1,
+            },
+        }
+    }
+
+    /// The OAuth `error` member of a JSON body, at any status.
+    pub fn oauth_error(&self) -> Option<OAuthError> {
+        OAuthError::from_body(&self.body)
+    }
+
+    /// The error this answer stands for, if it is one: an OAuth `error` member (at any
+    /// status), an RFC 6750 `WWW-Authenticate` error, or a non-success status. The polling
+    /// answers `authorization_pending` and `slow_down` are not failures.
+    pub fn failure(&self) -> Option<Error> {
+        let error = self.oauth_error().or_else(|| self.header_error());
+        match error {
+            Some(e) if matches!(e.error.as_str(), "authorization_pending" | "slow_down") => None,
+            Some(e) => Some(e.into_error(self.status, &self.headers)),
+            None if !self.status.is_success() => Some(self.status_error()),
+            None => None,
+        }
+    }
+
+    /// The JSON body of a successful answer, or the typed error the answer stands for.
+    pub fn into_json(self) -> Result<Value, Error> {
+        if let Some(error) = self.oauth_error().or_else(|| self.header_error()) {
+            return Err(error.into_error(self.status, &self.headers));
+        }
+        if !self.status.is_success() {
+            return Err(self.status_error());
+        }
+        serde_json::from_slice::<Value>(&self.body).map_err(|_| {
+            Error::Protocol(format!(
+                "expected a JSON body, got {} ({})",
+                self.content_type().unwrap_or("no content type"),
+                excerpt(&self.body)
+            ))
+        })
+    }
+
+    /// A success without body check (revocation): errors as in [`HttpResponse::into_json`].
+    pub fn into_empty(self) -> Result<(), Error> {
+        if let Some(error) = self.oauth_error().or_else(|| self.header_error()) {
+            return Err(error.into_error(self.status, &self.headers));
+        }
+        if self.status.is_success() {
+            Ok(())
+        } else {
+            Err(self.status_error())
+        }
+    }
+
+    /// An RFC 6750 error carried only in `WWW-Authenticate` (empty-bodied 401/403).
+    fn header_error(&self) -> Option<OAuthError> {
+        if self.status.is_success() {
+            return None;
+        }
+        OAuthError::from_www_authenticate(&self.headers)
+    }
+
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+
+    /// Error for a non-success status whose body is not an OAuth error.
+    fn status_error(&self) -> Error {
+        let retry_after = retry_after::parse(&self.headers);
+        if self.status == StatusCode::TOO_MANY_REQUESTS {
+            return Error::RateLimited {
+                retry_after,
+                description: crate::error::Description::new(Some(&excerpt(&self.body))),
+            };
+        }
+        Error::Http {
+            status: self.status.as_u16(),
+            excerpt: excerpt(&self.body),
+            retry_after,
+        }
+    }
+}
+
+/// The start of a body for error messages: lossy UTF-8, cleaned, at most 200 characters.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let head = &body[..body.len().min(1024)];
+    crate::error::clean_text(&String::from_utf8_lossy(head), 200)
+}
+
+#[cfg(test)]
+mod tests;

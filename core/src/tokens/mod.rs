@@ -1,0 +1,5 @@
+//! Token responses (lenient), ID tokens (strict) and userinfo.
+
+pub mod id_token;
+pub mod response;
+pub mod userinfo;

@@ -1,0 +1,13 @@
+//! Integration tests over real HTTP against the UPBOND emulator.
+
+mod common;
+
+mod authorization;
+mod device;
+mod doctor;
+mod errors;
+mod grants;
+mod logs;
+mod observability;
+mod resilience;
+mod userinfo;

@@ -1,0 +1,130 @@
+//! The HTTP server: router assembly, the accept loop (with per-connection drop support for
+//! faults), graceful shutdown, and the cross-cutting middleware (Date header from the server
+//! clock, request stats, redacted access log).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tower::ServiceExt;
+
+use crate::errors::OAuthError;
+use crate::state::{AppState, lock};
+use crate::{authorize, device, discovery, faults, hooks, session, token, user_api, userinfo};
+
+/// Lets a fault close the connection that carries the current request.
+#[derive(Clone)]
+pub struct ConnectionDropper(Arc<Notify>);
+
+impl ConnectionDropper {
+    /// Closes the connection without a response.
+    pub fn drop_connection(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// The full application router.
+pub fn router(state: AppState) -> Router {
+    let public = Router::new()
+        .merge(discovery::routes())
+        .merge(authorize::routes())
+        .merge(token::routes())
+        .merge(device::routes())
+        .merge(userinfo::routes())
+        .merge(session::routes())
+        .merge(user_api::routes())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ));
+    Router::new()
+        .merge(public)
+        .nest("/_emulator", hooks::routes())
+        .fallback(|| async { OAuthError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            OAuthError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "invalid_request",
+                "This method is not allowed here",
+            )
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Counts the request, stamps the Date header from the server clock and logs method, path
+/// and status only (never query strings or bodies, which carry codes and tokens).
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    if !path.starts_with("/_emulator") {
+        lock(&state.stats).request(&path);
+    }
+    let mut response = next.run(req).await;
+    let date = httpdate::fmt_http_date(state.now_system());
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    tracing::debug!(%method, %path, status = response.status().as_u16(), "request");
+    response
+}
+
+/// Serves `app` on `listener` until `shutdown` flips to true (or its sender is dropped).
+pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped(&mut shutdown) => break,
+        };
+        let Ok((stream, peer)) = accepted else {
+            continue; // e.g. the peer reset before accept completed
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let shutdown = shutdown.clone();
+        connections.spawn(serve_connection(stream, peer, app, shutdown));
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    while connections.join_next().await.is_some() {}
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let dropper = ConnectionDropper(Arc::new(Notify::new()));
+    let dropper_for_requests = dropper.clone();
+    let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        req.extensions_mut().insert(dropper_for_requests.clone());
+        app.clone().oneshot(req.map(axum::body::Body::new))
+    });
+    let builder = Builder::new(TokioExecutor::new());
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = dropper.0.notified() => {} // dropping the connection closes the socket
+        _ = stopped(&mut shutdown) => {
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
+        }
+    }
+}
+
+/// Resolves once shutdown is requested (or the handle is gone).
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}

@@ -1,0 +1,47 @@
+"""Routes the SDK's (redacted) log messages to the standard :mod:`logging` module."""
+
+from __future__ import annotations
+
+import logging
+
+from ._native import upbond_ffi as _native
+
+#: Level of the core's most verbose messages (redacted bodies).
+TRACE = 5
+
+_LEVELS = {
+    _native.LogLevel.ERROR: logging.ERROR,
+    _native.LogLevel.WARN: logging.WARNING,
+    _native.LogLevel.INFO: logging.INFO,
+    _native.LogLevel.DEBUG: logging.DEBUG,
+    _native.LogLevel.TRACE: TRACE,
+}
+
+logger = logging.getLogger("upbond")
+
+
+class _LoggingBridge(_native.Logger):
+    def log(self, level: "_native.LogLevel", target: str, message: str) -> None:
+        name = target.replace("upbond_core", "upbond").replace("::", ".")
+        logging.getLogger(name).log(_LEVELS.get(level, logging.INFO), "%s", message)
+
+
+def install() -> None:
+    """Sends every native log message to ``logging`` (logger ``upbond`` and children)."""
+    _native.set_logger(_LoggingBridge())
+
+
+def set_debug(enabled: bool) -> None:
+    """Turns debug logging on or off: each request and response (redacted) is logged at
+    DEBUG on the ``upbond`` logger. With no logging configured, a stderr handler is added."""
+    _native.set_debug(enabled)
+    logger.setLevel(logging.DEBUG if enabled else logging.NOTSET)
+    if enabled and not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def is_debug() -> bool:
+    """Whether debug logging is on."""
+    return _native.is_debug()

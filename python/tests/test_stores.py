@@ -1,0 +1,154 @@
+"""Sessions over every store: memory, the core's file store, keyring, and the app's own."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import keyring
+import keyring.backend
+import pytest
+
+import upbond
+from conftest import Emulator, sign_in
+
+
+class DictKeyring(keyring.backend.KeyringBackend):
+    """An in-process keyring backend (the test machine has no desktop keyring)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: Dict[Tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> Optional[str]:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        del self.secrets[(service, username)]
+
+
+class ListStore(upbond.TokenStore):
+    """An app store keeping every saved version."""
+
+    def __init__(self) -> None:
+        self.versions: List[bytes] = []
+        self.deleted = False
+
+    def load(self) -> Optional[bytes]:
+        return self.versions[-1] if self.versions and not self.deleted else None
+
+    def save(self, record: bytes) -> None:
+        self.versions.append(record)
+        self.deleted = False
+
+    def delete(self) -> None:
+        self.deleted = True
+
+
+class BrokenStore(upbond.TokenStore):
+    def load(self) -> Optional[bytes]:
+        raise RuntimeError("disk on fire")
+
+    def save(self, record: bytes) -> None:
+        raise OSError("read-only")
+
+    def delete(self) -> None:
+        raise OSError("read-only")
+
+
+def test_memory_session_and_events(app: upbond.Client, emulator: Emulator) -> None:
+    session = app.session()
+    events: List[str] = []
+    session.on_event(events.append)
+    assert session.record() is None
+    tokens = sign_in(emulator, app)
+    session.sign_in(tokens)
+    assert session.access_token() == tokens.access_token
+    record = session.record()
+    assert record is not None and record.refresh_token == tokens.refresh_token
+    assert tokens.access_token not in repr(record)
+    done = session.sign_out()
+    assert done.removed and done.revoked and done.revocation_error is None
+    assert session.record() is None
+    assert events == ["signed_in", "signed_out"]
+    with pytest.raises(upbond.InvalidGrantError):  # revoked at the issuer
+        app.refresh(tokens.refresh_token)  # type: ignore[arg-type]
+    with pytest.raises(upbond.NotSignedInError) as caught:
+        session.access_token()
+    assert caught.value.reauthentication_required
+
+
+def test_file_store_survives_a_restart(app: upbond.Client, emulator: Emulator, tmp_path: Path) -> None:
+    path = tmp_path / "session.json"
+    tokens = sign_in(emulator, app)
+    app.session(upbond.FileStore(str(path))).sign_in(tokens)
+    assert path.exists() and (os.stat(path).st_mode & 0o077) == 0
+    later = upbond.Client(emulator.issuer, "demo-app").session(upbond.FileStore(str(path)))
+    assert later.access_token() == tokens.access_token
+
+
+def test_encrypted_file_store(app: upbond.Client, emulator: Emulator, tmp_path: Path) -> None:
+    path = tmp_path / "session.bin"
+    key = bytes(range(32))
+    tokens = sign_in(emulator, app)
+    app.session(upbond.FileStore(str(path), key=key)).sign_in(tokens)
+    assert tokens.access_token.encode() not in path.read_bytes()
+    assert app.session(upbond.FileStore(str(path), key=key)).access_token() == tokens.access_token
+    with pytest.raises(upbond.StorageError):
+        app.session(upbond.FileStore(str(path), key=bytes(32))).access_token()
+    with pytest.raises(upbond.ConfigError):
+        app.session(upbond.FileStore(str(path), key=b"short"))
+
+
+def test_keyring_store(app: upbond.Client, emulator: Emulator) -> None:
+    backend = DictKeyring()
+    keyring.set_keyring(backend)
+    tokens = sign_in(emulator, app)
+    store = upbond.KeyringStore(service="upbond-test", username="demo")
+    app.session(store).sign_in(tokens)
+    assert ("upbond-test", "demo") in backend.secrets
+    assert app.session(upbond.KeyringStore("upbond-test", "demo")).access_token() == tokens.access_token
+    app.session(store).sign_out()
+    assert backend.secrets == {}
+
+
+def test_custom_store_sees_the_refresh(app: upbond.Client, emulator: Emulator) -> None:
+    store = ListStore()
+    session = app.session(store)
+    emulator.settings(access_token_ttl_secs=30)
+    session.sign_in(sign_in(emulator, app))
+    emulator.settings(access_token_ttl_secs=3600)
+    fresh = session.access_token(min_ttl=60)  # 30 s left: refreshes
+    assert len(store.versions) == 2 and fresh.encode() in store.versions[-1]
+    forced = session.refresh()
+    assert forced != fresh and len(store.versions) == 3
+
+
+def test_failing_store_raises_storage_error(app: upbond.Client, emulator: Emulator) -> None:
+    session = app.session(BrokenStore())
+    with pytest.raises(upbond.StorageError) as caught:
+        session.access_token()
+    assert "disk on fire" in caught.value.message
+    with pytest.raises(upbond.StorageError):
+        session.sign_in(sign_in(emulator, app))
+
+
+def test_failing_listener_does_not_break_the_session(app: upbond.Client, emulator: Emulator) -> None:
+    session = app.session()
+    calls = []
+
+    def listener(event: str) -> None:
+        calls.append((event, threading.current_thread().name))
+        raise ValueError("listener bug")
+
+    session.on_event(listener)
+    session.sign_in(sign_in(emulator, app))
+    assert calls and calls[0][0] == "signed_in"
+    assert session.record() is not None
