@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import types
 
-from . import _logging
+from . import _handles, _logging  # noqa: F401  (_handles guards native objects)
 from ._client import AsyncClient, CancelToken, Client
 from ._errors import *  # noqa: F401,F403  (one class per catalog code)
 from ._errors import UpbondError, error_class
