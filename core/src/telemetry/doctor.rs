@@ -99,18 +99,20 @@ impl DoctorReport {
         self.add(name, CheckStatus::Warn, detail, Some(fix));
     }
 
+    /// Fails a check with the error, and the catalog's first resolution step as the fix.
     fn fail_with(&mut self, name: &str, error: &Error) {
         let fix = error
             .resolution()
             .first()
             .copied()
             .unwrap_or("See the error code.");
-        self.add(
-            name,
-            CheckStatus::Fail,
-            format!("{} ({})", error.message(), error.code()),
-            Some(fix),
-        );
+        self.fail_with_fix(name, error, fix);
+    }
+
+    /// Fails a check with the error and a fix specific to this check.
+    fn fail_with_fix(&mut self, name: &str, error: &Error, fix: &str) {
+        let detail = format!("{} ({})", error.message(), error.code());
+        self.fail(name, detail, fix);
     }
 }
 
@@ -200,9 +202,9 @@ impl Client {
                 return report;
             }
             Err(error) => {
-                report.fail(
+                report.fail_with_fix(
                     "discovery",
-                    format!("{} ({})", error.message(), error.code()),
+                    &error,
                     &format!(
                         "No usable OpenID discovery document under {}/.well-known/openid-configuration: \
                          check the issuer URL (path, trailing slash, environment).",
