@@ -6,7 +6,6 @@ use std::sync::Arc;
 use upbond_core as core;
 use upbond_core::Secret;
 
-use crate::UpbondError;
 use crate::cancel::CancelToken;
 use crate::records::{
     AuthorizationOptions, ClientConfig, DeviceAuthorization, LogoutOptions, PendingAuthorization,
@@ -15,6 +14,7 @@ use crate::records::{
 use crate::telemetry::{
     DoctorReport, MetricsObserver, MetricsSnapshot, ObserverAdapter, PlatformInfo,
 };
+use crate::{UpbondError, runtime};
 
 /// The authorization URL to open in the browser and the pending request to keep.
 #[derive(uniffi::Record)]
@@ -86,11 +86,11 @@ impl Client {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// The issuer's discovery document as JSON (fetched once, then cached).
     pub async fn discover(&self) -> Result<String, UpbondError> {
-        Ok(self.inner.discover().await?.raw.to_string())
+        runtime::run(async { Ok(self.inner.discover().await?.raw.to_string()) }).await
     }
 
     /// Builds the authorization URL (PKCE S256, state, nonce) and the pending request.
@@ -98,11 +98,14 @@ impl Client {
         &self,
         options: AuthorizationOptions,
     ) -> Result<AuthorizationRequest, UpbondError> {
-        let (url, pending) = self.inner.begin_authorization(options.try_into()?).await?;
-        Ok(AuthorizationRequest {
-            url: url.into(),
-            pending: pending.into(),
+        runtime::run(async {
+            let (url, pending) = self.inner.begin_authorization(options.try_into()?).await?;
+            Ok(AuthorizationRequest {
+                url: url.into(),
+                pending: pending.into(),
+            })
         })
+        .await
     }
 
     /// Checks the callback URL against the pending request and exchanges the code.
@@ -111,12 +114,15 @@ impl Client {
         pending: PendingAuthorization,
         callback_url: String,
     ) -> Result<TokenSet, UpbondError> {
-        let pending = core::PendingAuthorization::from(pending);
-        let tokens = self
-            .inner
-            .complete_authorization(&pending, &callback_url)
-            .await?;
-        Ok(tokens.into())
+        runtime::run(async {
+            let pending = core::PendingAuthorization::from(pending);
+            let tokens = self
+                .inner
+                .complete_authorization(&pending, &callback_url)
+                .await?;
+            Ok(tokens.into())
+        })
+        .await
     }
 
     /// Starts a device authorization (RFC 8628); empty `scopes`: the configured ones.
@@ -124,11 +130,14 @@ impl Client {
         &self,
         scopes: Vec<String>,
     ) -> Result<DeviceAuthorization, UpbondError> {
-        let device = self
-            .inner
-            .start_device_authorization(&scope_refs(&scopes))
-            .await?;
-        Ok(device.into())
+        runtime::run(async {
+            let device = self
+                .inner
+                .start_device_authorization(&scope_refs(&scopes))
+                .await?;
+            Ok(device.into())
+        })
+        .await
     }
 
     /// Polls until the user approves or denies, the code expires, or `cancel` is cancelled
@@ -138,36 +147,45 @@ impl Client {
         device: DeviceAuthorization,
         cancel: Option<Arc<CancelToken>>,
     ) -> Result<TokenSet, UpbondError> {
-        let device = core::DeviceAuthorization::from(device);
-        let cancelled = async move {
-            match cancel {
-                Some(token) => token.cancelled().await,
-                None => std::future::pending().await,
-            }
-        };
-        let tokens = self
-            .inner
-            .poll_device_authorization(&device, cancelled)
-            .await?;
-        Ok(tokens.into())
+        runtime::run(async {
+            let device = core::DeviceAuthorization::from(device);
+            let cancelled = async move {
+                match cancel {
+                    Some(token) => token.cancelled().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let tokens = self
+                .inner
+                .poll_device_authorization(&device, cancelled)
+                .await?;
+            Ok(tokens.into())
+        })
+        .await
     }
 
     /// Client credentials grant (confidential clients); empty `scopes`: the configured ones.
     pub async fn client_credentials(&self, scopes: Vec<String>) -> Result<TokenSet, UpbondError> {
-        Ok(self
-            .inner
-            .client_credentials(&scope_refs(&scopes))
-            .await?
-            .into())
+        runtime::run(async {
+            Ok(self
+                .inner
+                .client_credentials(&scope_refs(&scopes))
+                .await?
+                .into())
+        })
+        .await
     }
 
     /// Refreshes; keeps the old refresh token when the issuer returns none.
     pub async fn refresh(&self, refresh_token: String) -> Result<TokenSet, UpbondError> {
-        Ok(self
-            .inner
-            .refresh(&Secret::from(refresh_token))
-            .await?
-            .into())
+        runtime::run(async {
+            Ok(self
+                .inner
+                .refresh(&Secret::from(refresh_token))
+                .await?
+                .into())
+        })
+        .await
     }
 
     /// Revokes a token (RFC 7009).
@@ -176,13 +194,16 @@ impl Client {
         token: String,
         hint: Option<TokenTypeHint>,
     ) -> Result<(), UpbondError> {
-        let token = Secret::from(token);
-        Ok(self.inner.revoke(&token, hint.map(Into::into)).await?)
+        runtime::run(async {
+            let token = Secret::from(token);
+            Ok(self.inner.revoke(&token, hint.map(Into::into)).await?)
+        })
+        .await
     }
 
     /// The URL that ends the session at the issuer (RP-initiated logout).
     pub async fn logout_url(&self, options: LogoutOptions) -> Result<String, UpbondError> {
-        Ok(self.inner.logout_url(options.into()).await?.into())
+        runtime::run(async { Ok(self.inner.logout_url(options.into()).await?.into()) }).await
     }
 
     /// The userinfo claims; with `expected_subject`, a different `sub` is an error. `jwt`
@@ -194,18 +215,32 @@ impl Client {
         expected_subject: Option<String>,
         jwt: bool,
     ) -> Result<UserInfo, UpbondError> {
-        let token = Secret::from(access_token);
-        let expected = expected_subject.as_deref();
-        let info = if jwt {
-            self.inner.userinfo_jwt(&token, expected).await?
-        } else {
-            self.inner.userinfo(&token, expected).await?
-        };
-        Ok(info.into())
+        runtime::run(async {
+            let token = Secret::from(access_token);
+            let expected = expected_subject.as_deref();
+            let info = if jwt {
+                self.inner.userinfo_jwt(&token, expected).await?
+            } else {
+                self.inner.userinfo(&token, expected).await?
+            };
+            Ok(info.into())
+        })
+        .await
     }
 
     /// Diagnoses the issuer: DNS, TCP, TLS, discovery, JWKS, clock skew, response time.
     pub async fn doctor(&self) -> DoctorReport {
-        self.inner.doctor().await.into()
+        let report = runtime::run(async { Ok(self.inner.doctor().await) }).await;
+        report
+            .unwrap_or_else(|error| core::DoctorReport {
+                issuer: self.issuer(),
+                checks: vec![core::DoctorCheck {
+                    name: "runtime".into(),
+                    status: core::CheckStatus::Fail,
+                    detail: error.to_string(),
+                    fix: None,
+                }],
+            })
+            .into()
     }
 }

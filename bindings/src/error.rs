@@ -243,11 +243,6 @@ fn kind(error: &Error) -> Kind {
 
 impl From<Error> for UpbondError {
     fn from(error: Error) -> Self {
-        let status = match &error {
-            Error::Http { status, .. } => Some(*status),
-            Error::OAuth { status, .. } => *status,
-            _ => None,
-        };
         let provider = match &error {
             Error::SocialProvider { provider, .. } => Some(provider.clone()),
             _ => None,
@@ -264,7 +259,7 @@ impl From<Error> for UpbondError {
             retryable: error.is_retryable(),
             reauthentication_required: error.requires_reauthentication(),
             retry_after_ms: error.retry_after().map(millis),
-            status,
+            status: error.status(),
             provider,
             scope,
         };
@@ -273,25 +268,27 @@ impl From<Error> for UpbondError {
 }
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for UpbondError {
-    /// An exception a foreign callback threw without declaring it (or a panic on its side).
+    /// An exception a foreign callback threw without declaring it (or a panic on its side):
+    /// a `storage_error` whose detail is the exception (the token store and the platform info
+    /// are the only callbacks whose failure reaches a caller; the others are ignored).
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        UpbondError::callback_failure(&e.reason)
+        let mut error = UpbondError::from(Error::Storage(String::new()));
+        if let UpbondError::Storage { detail, .. } = &mut error {
+            *detail = format!("the app's callback raised {}", e.reason);
+        }
+        error
     }
 }
 
 impl UpbondError {
-    /// A foreign callback that threw: reported as `storage_error` (the token store is the
-    /// only callback whose failure reaches a caller; the others are ignored).
-    pub(crate) fn callback_failure(reason: &str) -> Self {
-        let detail = format!("a callback of the app failed: {reason}");
-        UpbondError::from(Error::Storage(detail))
-    }
-
-    /// The error as a core storage error, for failures of a foreign token store.
-    pub(crate) fn into_storage(self) -> Error {
-        match self {
-            UpbondError::Storage { detail, .. } => Error::Storage(detail),
-            other => Error::Storage(other.to_string()),
-        }
+    /// A failure of the app's token store in `operation` (`load`, `save`, `delete`), as the
+    /// core storage error: the store's own words (an undeclared exception, or the detail of a
+    /// `storage_error` it threw), else this error's code and detail.
+    pub(crate) fn into_storage(self, operation: &str) -> Error {
+        let reason = match self {
+            UpbondError::Storage { detail, .. } => detail,
+            other => other.to_string(),
+        };
+        Error::Storage(format!("the token store's {operation} failed: {reason}"))
     }
 }

@@ -1,8 +1,9 @@
 //! upbond-bindings: the UniFFI export layer of upbond-core for Kotlin, Swift and Python.
 //!
 //! Exports only: every type and call is forwarded to [`upbond_core`]; no behaviour lives here.
-//! Async exports run on the shared tokio runtime of UniFFI's `tokio` support; dropping a
-//! foreign future (a cancelled coroutine or task) drops the Rust future and stops the call.
+//! Async exports run on this process's tokio runtime (a forked child starts its own, see
+//! `runtime`); dropping a foreign future (a cancelled coroutine or task) drops the Rust future
+//! and stops the call.
 //!
 //! - [`Client`]: the flows, userinfo, revocation, logout URL, the UPBOND user API (profile,
 //!   email verification and change), metrics, support report, doctor.
@@ -21,6 +22,7 @@ mod catalog;
 mod client;
 mod error;
 mod records;
+mod runtime;
 mod session;
 mod telemetry;
 mod user_api;

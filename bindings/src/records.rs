@@ -354,9 +354,7 @@ pub fn pending_authorization_to_json(pending: PendingAuthorization) -> String {
 /// Reads a pending authorization written by [`pending_authorization_to_json`].
 #[uniffi::export]
 pub fn pending_authorization_from_json(json: String) -> Result<PendingAuthorization, UpbondError> {
-    let pending: core::PendingAuthorization = serde_json::from_str(&json)
-        .map_err(|e| core::Error::Storage(format!("not a pending authorization: {e}")))?;
-    Ok(pending.into())
+    Ok(core::PendingAuthorization::from_json(&json)?.into())
 }
 
 /// A started device authorization.

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use upbond_core as core;
 
-use crate::UpbondError;
 use crate::client::Client;
 use crate::records::{IdTokenClaims, TokenSet};
+use crate::{UpbondError, runtime};
 
 /// Persistent storage for one session record, as opaque bytes (the session encodes and
 /// versions them). Called on a worker thread, never the caller's: it may block. `save`
@@ -27,17 +27,17 @@ struct StoreAdapter(Arc<dyn TokenStore>);
 
 impl core::TokenStore for StoreAdapter {
     fn load(&self) -> Result<Option<Vec<u8>>, core::Error> {
-        self.0.load().map_err(UpbondError::into_storage)
+        self.0.load().map_err(|e| e.into_storage("load"))
     }
 
     fn save(&self, record: &[u8]) -> Result<(), core::Error> {
         self.0
             .save(record.to_vec())
-            .map_err(UpbondError::into_storage)
+            .map_err(|e| e.into_storage("save"))
     }
 
     fn delete(&self) -> Result<(), core::Error> {
-        self.0.delete().map_err(UpbondError::into_storage)
+        self.0.delete().map_err(|e| e.into_storage("delete"))
     }
 }
 
@@ -180,44 +180,53 @@ impl Session {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Session {
     /// Stores the tokens of a sign-in, replacing any stored session.
     pub async fn sign_in(&self, tokens: TokenSet) -> Result<(), UpbondError> {
-        Ok(self.inner.sign_in(tokens.try_into()?).await?)
+        runtime::run(async { Ok(self.inner.sign_in(tokens.try_into()?).await?) }).await
     }
 
     /// An access token valid for at least `min_ttl_secs` (default 60), refreshing when
     /// needed; concurrent callers share one refresh.
     pub async fn access_token(&self, min_ttl_secs: Option<u64>) -> Result<String, UpbondError> {
-        let min_ttl = min_ttl_secs.map_or(core::DEFAULT_MIN_TTL, Duration::from_secs);
-        let token = self.inner.access_token(min_ttl).await?;
-        Ok(token.expose().to_owned())
+        runtime::run(async {
+            let min_ttl = min_ttl_secs.map_or(core::DEFAULT_MIN_TTL, Duration::from_secs);
+            let token = self.inner.access_token(min_ttl).await?;
+            Ok(token.expose().to_owned())
+        })
+        .await
     }
 
     /// The stored session, or nothing when signed out.
     pub async fn record(&self) -> Result<Option<SessionRecord>, UpbondError> {
-        Ok(self
-            .inner
-            .record()
-            .await?
-            .as_deref()
-            .map(SessionRecord::from))
+        runtime::run(async {
+            Ok(self
+                .inner
+                .record()
+                .await?
+                .as_deref()
+                .map(SessionRecord::from))
+        })
+        .await
     }
 
     /// Refreshes now, whatever the access token's lifetime (concurrent callers share it).
     pub async fn refresh(&self) -> Result<String, UpbondError> {
-        Ok(self.inner.refresh().await?.expose().to_owned())
+        runtime::run(async { Ok(self.inner.refresh().await?.expose().to_owned()) }).await
     }
 
     /// Signs out: clears the store, then revokes the tokens at the issuer. Only a failure to
     /// clear the store is an error; the result says whether the issuer revoked the tokens.
     pub async fn sign_out(&self) -> Result<SignOut, UpbondError> {
-        let done = self.inner.sign_out().await?;
-        Ok(SignOut {
-            removed: done.removed,
-            revoked: done.revoked,
-            revocation_error: done.revocation_error.map(|e| e.code().to_owned()),
+        runtime::run(async {
+            let done = self.inner.sign_out().await?;
+            Ok(SignOut {
+                removed: done.removed,
+                revoked: done.revoked,
+                revocation_error: done.revocation_error.map(|e| e.code().to_owned()),
+            })
         })
+        .await
     }
 }

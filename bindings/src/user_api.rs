@@ -3,8 +3,8 @@
 use upbond_core as core;
 use upbond_core::Secret;
 
-use crate::UpbondError;
 use crate::client::Client;
+use crate::{UpbondError, runtime};
 
 /// A user's profile from the UPBOND user API.
 #[derive(uniffi::Record)]
@@ -33,7 +33,7 @@ impl From<core::UserProfile> for UserProfile {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl Client {
     /// The profile of `user_id` (the `sub`), with that user's access token.
     pub async fn user_profile(
@@ -41,13 +41,16 @@ impl Client {
         access_token: String,
         user_id: String,
     ) -> Result<UserProfile, UpbondError> {
-        let token = Secret::from(access_token);
-        Ok(self
-            .inner
-            .user_api()
-            .profile(&token, &user_id)
-            .await?
-            .into())
+        runtime::run(async {
+            let token = Secret::from(access_token);
+            Ok(self
+                .inner
+                .user_api()
+                .profile(&token, &user_id)
+                .await?
+                .into())
+        })
+        .await
     }
 
     /// Sends the verification email again.
@@ -56,9 +59,12 @@ impl Client {
         access_token: String,
         user_id: String,
     ) -> Result<(), UpbondError> {
-        let token = Secret::from(access_token);
-        let api = self.inner.user_api();
-        Ok(api.resend_verification_email(&token, &user_id).await?)
+        runtime::run(async {
+            let token = Secret::from(access_token);
+            let api = self.inner.user_api();
+            Ok(api.resend_verification_email(&token, &user_id).await?)
+        })
+        .await
     }
 
     /// Starts an email change; a wrong `current_password` is `EMAIL_007`. The new address
@@ -70,12 +76,15 @@ impl Client {
         new_email: String,
         current_password: String,
     ) -> Result<(), UpbondError> {
-        let token = Secret::from(access_token);
-        let password = Secret::from(current_password);
-        let api = self.inner.user_api();
-        Ok(api
-            .change_email(&token, &user_id, &new_email, &password)
-            .await?)
+        runtime::run(async {
+            let token = Secret::from(access_token);
+            let password = Secret::from(current_password);
+            let api = self.inner.user_api();
+            Ok(api
+                .change_email(&token, &user_id, &new_email, &password)
+                .await?)
+        })
+        .await
     }
 
     /// Completes an email verification or change with the code from the email.
@@ -85,9 +94,12 @@ impl Client {
         user_id: String,
         code: String,
     ) -> Result<(), UpbondError> {
-        let token = Secret::from(access_token);
-        let code = Secret::from(code);
-        let api = self.inner.user_api();
-        Ok(api.verify_email(&token, &user_id, &code).await?)
+        runtime::run(async {
+            let token = Secret::from(access_token);
+            let code = Secret::from(code);
+            let api = self.inner.user_api();
+            Ok(api.verify_email(&token, &user_id, &code).await?)
+        })
+        .await
     }
 }

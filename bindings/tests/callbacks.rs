@@ -39,10 +39,11 @@ async fn a_throwing_store_gives_a_storage_error() {
     let summary = error.summary();
     assert!(matches!(error, UpbondError::Storage { .. }), "{error}");
     assert_eq!(summary.code, "storage_error");
-    assert!(
-        summary.detail.contains("disk on fire"),
-        "{}",
-        summary.detail
+    // Once "storage failure", naming the store operation and the app's exception.
+    assert_eq!(
+        summary.detail,
+        "storage failure: the token store's load failed: the app's callback raised \
+         IOError: disk on fire"
     );
 }
 

@@ -7,6 +7,8 @@ use upbond_core::{BudgetExhausted, Client, Config, FileStore, Secret, Session};
 
 use crate::config::Settings;
 use crate::error::CliError;
+use crate::output::Output;
+use crate::retry_notice::RetryNotice;
 
 /// Name of the session file inside the configuration directory.
 pub const SESSION_FILE: &str = "session.json";
@@ -18,17 +20,27 @@ pub fn user_config(settings: &Settings) -> Result<Config, CliError> {
     Ok(adjusted(config, settings))
 }
 
+/// A client for `config` that tells the user on stderr when it waits to retry a request
+/// (human output only).
+pub fn new_client(config: Config, out: Output) -> Result<Client, CliError> {
+    let client = Client::new(config)?;
+    if !out.is_json() {
+        client.set_metrics_observer(Some(Arc::new(RetryNotice)));
+    }
+    Ok(client)
+}
+
 /// A client built from [`user_config`].
-pub fn user_client(settings: &Settings) -> Result<Client, CliError> {
-    Ok(Client::new(user_config(settings)?)?)
+pub fn user_client(settings: &Settings, out: Output) -> Result<Client, CliError> {
+    new_client(user_config(settings)?, out)
 }
 
 /// A confidential client for the client credentials grant.
-pub fn service_client(settings: &Settings) -> Result<Client, CliError> {
+pub fn service_client(settings: &Settings, out: Output) -> Result<Client, CliError> {
     let (issuer, client_id) = (settings.issuer()?, settings.client_id()?);
     let secret = Secret::new(settings.client_secret()?);
     let config = Config::confidential(issuer, client_id, secret);
-    Ok(Client::new(adjusted(config, settings))?)
+    new_client(adjusted(config, settings), out)
 }
 
 /// The configured scopes, and waiting rather than failing when the client's rate budget is
@@ -54,6 +66,6 @@ pub fn session(settings: &Settings, client: Client) -> Session {
 }
 
 /// The stored session of the configured user client.
-pub fn user_session(settings: &Settings) -> Result<Session, CliError> {
-    Ok(session(settings, user_client(settings)?))
+pub fn user_session(settings: &Settings, out: Output) -> Result<Session, CliError> {
+    Ok(session(settings, user_client(settings, out)?))
 }

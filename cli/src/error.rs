@@ -8,7 +8,7 @@ use crate::output::format_duration;
 /// Process exit statuses of `upbond` (listed in `--help` through [`EXIT_CODES_HELP`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// An unexpected local failure (file system, runtime).
+    /// An unexpected local failure (file system, output, runtime).
     Failure = 1,
     /// Bad command-line input: unknown flag, bad value, unknown error code.
     Usage = 2,
@@ -30,7 +30,7 @@ pub enum Exit {
 pub const EXIT_CODES_HELP: &str = "\
 Exit status:
   0    success
-  1    unexpected local failure (files, runtime)
+  1    unexpected local failure (files, output, runtime)
   2    bad command-line input (unknown flag or value, unknown error code)
   3    not configured or invalid configuration
   4    issuer unreachable or not a valid OpenID provider (try `upbond doctor`)
@@ -96,27 +96,14 @@ impl CliError {
     /// A core failure known by its catalog code, described by `message`: exit status by code,
     /// causes and fix from the catalog.
     pub fn from_code(code: &str, message: &str) -> CliError {
-        let exit = exit_for(code);
-        let entry = upbond_core::explain(code);
-        let mut fix: Vec<String> = entry
-            .map(|e| e.resolution.iter().map(|s| (*s).to_owned()).collect())
-            .unwrap_or_default();
-        match exit {
-            Exit::Unreachable => {
-                fix.push("Run `upbond doctor` to check the issuer step by step.".to_owned());
-            }
-            // The catalog speaks to app developers; here signing in is one command.
-            Exit::NoSession => fix = vec!["Run `upbond login` to sign in.".to_owned()],
-            _ => {}
-        }
         CliError {
             code: code.to_owned(),
             message: sentence(message),
-            causes: entry
+            causes: upbond_core::explain(code)
                 .map(|e| e.causes.iter().map(|s| (*s).to_owned()).collect())
                 .unwrap_or_default(),
-            fix,
-            exit,
+            fix: remedy(code),
+            exit: exit_for(code),
             reported: false,
         }
     }
@@ -143,6 +130,23 @@ impl From<upbond_core::Error> for CliError {
         }
         err
     }
+}
+
+/// The steps that fix `code` for a user of this command: the catalog's resolution, which
+/// speaks to app developers, adapted where the CLI has its own remedy.
+pub fn remedy(code: &str) -> Vec<String> {
+    let mut fix: Vec<String> = upbond_core::explain(code)
+        .map(|e| e.resolution.iter().map(|s| (*s).to_owned()).collect())
+        .unwrap_or_default();
+    match exit_for(code) {
+        Exit::Unreachable => {
+            fix.push("Run `upbond doctor` to check the issuer step by step.".to_owned());
+        }
+        // Signing in is one command here.
+        Exit::NoSession => fix = vec!["Run `upbond login` to sign in.".to_owned()],
+        _ => {}
+    }
+    fix
 }
 
 /// The exit status for a core error code (the codes are the catalog's stable names).

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use upbond_core::{AuthorizationOptions, Client, Config, DeviceAuthorization, TokenSet};
 use url::Url;
 
+use crate::connect;
 use crate::error::CliError;
 use crate::loopback::Loopback;
 use crate::output::Output;
@@ -57,10 +58,12 @@ fn show_device_prompt(out: Output, device: &DeviceAuthorization) {
 }
 
 /// Runs the authorization code flow with PKCE through a loopback redirect on 127.0.0.1:
-/// `deliver` gets the authorization URL (open a browser, or drive it in the demo), then the
-/// redirect is awaited for at most `timeout` and the code is exchanged.
+/// `deliver` gets the authorization URL (open a browser, or drive it in the demo) while the
+/// redirect is awaited for at most `timeout`; the code is exchanged before the browser is
+/// told the outcome, so `deliver` may wait for that page.
 pub async fn browser_login<F, Fut>(
     mut config: Config,
+    out: Output,
     options: AuthorizationOptions,
     timeout: Duration,
     deliver: F,
@@ -71,12 +74,15 @@ where
 {
     let loopback = Loopback::bind().await?;
     config.redirect_uri = Some(loopback.redirect_uri().to_owned());
-    let client = Client::new(config)?;
+    let client = connect::new_client(config, out)?;
     let (url, pending) = client.begin_authorization(options).await?;
-    deliver(url).await?;
-    let callback = loopback.wait(timeout).await?;
-    let tokens = client
-        .complete_authorization(&pending, callback.as_str())
-        .await?;
+    let (client_ref, pending) = (&client, &pending);
+    let exchange = |callback: Url| async move {
+        let tokens = client_ref
+            .complete_authorization(pending, callback.as_str())
+            .await?;
+        Ok(tokens)
+    };
+    let ((), tokens) = tokio::try_join!(deliver(url), loopback.complete(timeout, exchange))?;
     Ok((client, tokens))
 }

@@ -1,6 +1,7 @@
 //! The loopback redirect listener of RFC 8252 section 7.3: an HTTP server on 127.0.0.1 with a
 //! port chosen by the system, waiting for one authorization response on `/callback`.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,22 +14,30 @@ use url::Url;
 
 use crate::error::{CliError, Exit};
 
-/// Page shown in the browser once the redirect arrived with a code.
+/// Page shown once the code was exchanged for tokens.
 const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>upbond</title>\
 <body style=\"font-family:sans-serif;margin:3em\"><h1>Signed in</h1>\
-<p>The upbond command received the response. You can close this tab and go back to the terminal.</p>";
+<p>The upbond command has your tokens. You can close this tab and go back to the terminal.</p>";
 
-/// Page shown when the redirect carries an error instead of a code.
+/// Page shown when the sign-in failed: an error on the redirect, or a failed code exchange.
 const FAILED_PAGE: &str = "<!doctype html><meta charset=utf-8><title>upbond</title>\
 <body style=\"font-family:sans-serif;margin:3em\"><h1>Sign-in did not complete</h1>\
-<p>The identity provider answered with an error. The terminal shows what happened and how to fix it.</p>";
+<p>The terminal shows what happened and how to fix it. You can close this tab.</p>";
 
-type Slot = Arc<Mutex<Option<oneshot::Sender<String>>>>;
+/// Page shown when the outcome is not known here: a repeated request, or upbond stopped.
+const RECEIVED_PAGE: &str = "<!doctype html><meta charset=utf-8><title>upbond</title>\
+<body style=\"font-family:sans-serif;margin:3em\"><h1>Sign-in response received</h1>\
+<p>The terminal shows how the sign-in ended. You can close this tab.</p>";
+
+/// Tells the waiting browser request whether the sign-in succeeded.
+type Reply = oneshot::Sender<bool>;
+/// Hands the first redirect (path and query) and its reply channel to [`Loopback::complete`].
+type Slot = Arc<Mutex<Option<oneshot::Sender<(String, Reply)>>>>;
 
 /// A bound listener waiting for the authorization response.
 pub struct Loopback {
     redirect_uri: String,
-    received: oneshot::Receiver<String>,
+    received: oneshot::Receiver<(String, Reply)>,
     stop: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -70,9 +79,38 @@ impl Loopback {
         &self.redirect_uri
     }
 
-    /// Waits up to `timeout` for the redirect and returns its full URL.
-    pub async fn wait(mut self, timeout: Duration) -> Result<Url, CliError> {
-        let path_and_query = tokio::time::timeout(timeout, &mut self.received)
+    /// Waits up to `timeout` for the redirect, runs `exchange` on its full URL while the
+    /// browser waits, then shows the browser whether the sign-in succeeded.
+    pub async fn complete<T, Fut>(
+        mut self,
+        timeout: Duration,
+        exchange: impl FnOnce(Url) -> Fut,
+    ) -> Result<T, CliError>
+    where
+        Fut: Future<Output = Result<T, CliError>>,
+    {
+        let (path_and_query, reply) = self.receive(timeout).await?;
+        let base = self.redirect_uri.trim_end_matches("/callback");
+        let result = match Url::parse(&format!("{base}{path_and_query}")) {
+            Ok(url) => exchange(url).await,
+            Err(_) => Err(CliError::new(
+                Exit::Refused,
+                "invalid_redirect",
+                "The redirect that reached the loopback listener is not a valid URL.",
+                "Run `upbond login` again.",
+            )),
+        };
+        let _ = reply.send(result.is_ok());
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.server).await;
+        result
+    }
+
+    /// The first redirect's path and query, and the channel its browser request waits on.
+    async fn receive(&mut self, timeout: Duration) -> Result<(String, Reply), CliError> {
+        tokio::time::timeout(timeout, &mut self.received)
             .await
             .map_err(|_| {
                 CliError::new(
@@ -93,20 +131,7 @@ impl Loopback {
                     "The loopback listener stopped unexpectedly.",
                     "Run the command again.",
                 )
-            })?;
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = tokio::time::timeout(Duration::from_secs(2), &mut self.server).await;
-        let base = self.redirect_uri.trim_end_matches("/callback");
-        Url::parse(&format!("{base}{path_and_query}")).map_err(|_| {
-            CliError::new(
-                Exit::Refused,
-                "invalid_redirect",
-                "The redirect that reached the loopback listener is not a valid URL.",
-                "Run `upbond login` again.",
-            )
-        })
+            })
     }
 }
 
@@ -116,16 +141,23 @@ impl Drop for Loopback {
     }
 }
 
+/// Hands the first redirect over and answers it once the sign-in ended; later requests get
+/// the neutral page at once.
 async fn callback(State(slot): State<Slot>, OriginalUri(uri): OriginalUri) -> Html<&'static str> {
-    let query = uri.query().unwrap_or_default();
-    let failed = url::form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "error");
-    let sender = slot.lock().ok().and_then(|mut s| s.take());
-    if let Some(tx) = sender {
-        let path_and_query = uri
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default();
-        let _ = tx.send(path_and_query);
+    let Some(sender) = slot.lock().ok().and_then(|mut s| s.take()) else {
+        return Html(RECEIVED_PAGE);
+    };
+    let path_and_query = uri
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let (reply, outcome) = oneshot::channel();
+    if sender.send((path_and_query, reply)).is_err() {
+        return Html(RECEIVED_PAGE);
     }
-    Html(if failed { FAILED_PAGE } else { DONE_PAGE })
+    Html(match outcome.await {
+        Ok(true) => DONE_PAGE,
+        Ok(false) => FAILED_PAGE,
+        Err(_) => RECEIVED_PAGE,
+    })
 }

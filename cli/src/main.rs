@@ -10,6 +10,7 @@ mod logging;
 mod loopback;
 mod output;
 mod qr;
+mod retry_notice;
 mod tokens_view;
 
 use std::process::ExitCode;
@@ -22,7 +23,9 @@ use crate::output::Output;
 fn main() -> ExitCode {
     // A bug must not dump a stack trace on the user: one line, then the usual status 101.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("error[internal]: upbond hit a bug ({info}). Please report it.");
+        output::note(&format!(
+            "error[internal]: upbond hit a bug ({info}). Please report it."
+        ));
     }));
     let cli = match commands::Cli::try_parse() {
         Ok(cli) => cli,
@@ -33,7 +36,8 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(|e| CliError::io("starting the async runtime", &e))
-        .and_then(|rt| rt.block_on(commands::run(cli, out)));
+        .and_then(|rt| rt.block_on(commands::run(cli, out)))
+        .and_then(|()| output::stdout_status());
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -51,7 +55,19 @@ fn usage_error(e: clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     // args_os: a non-UTF-8 argument is exactly what got us here, and args() would panic on it.
-    if std::env::args_os().any(|a| a == "--json") {
+    let json = std::env::args_os().any(|a| a == "--json");
+    if e.kind() == clap::error::ErrorKind::InvalidUtf8
+        && let Some(name) = commands::non_utf8_env_var()
+    {
+        Output::new(json).error(&CliError::new(
+            Exit::Usage,
+            "usage",
+            format!("The environment variable {name} is not valid UTF-8."),
+            format!("Set {name} to a UTF-8 value, or unset it."),
+        ));
+        return ExitCode::from(Exit::Usage as u8);
+    }
+    if json {
         let rendered = e.render().to_string();
         let first = rendered.lines().next().unwrap_or_default();
         Output::new(true).error(&CliError::new(

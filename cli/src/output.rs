@@ -3,9 +3,13 @@
 //!
 //! In `--json` mode stdout carries exactly one JSON document (the result, or `{"error": ...}`),
 //! and any human progress (a device code prompt, for instance) goes to stderr.
+//!
+//! A failed write to stdout (closed, broken pipe, full disk) is remembered and turned into an
+//! error by [`stdout_status`] when the command is done; stderr failures are ignored.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use console::Style;
@@ -13,7 +17,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::error::CliError;
+use crate::error::{CliError, Exit};
 
 /// The printing mode of one run.
 #[derive(Debug, Clone, Copy)]
@@ -39,9 +43,9 @@ impl Output {
     /// A human line: stdout in human mode, stderr in JSON mode (stdout stays one JSON document).
     pub fn say(&self, text: impl AsRef<str>) {
         if self.json {
-            write_line(&mut std::io::stderr().lock(), text.as_ref());
+            note(text.as_ref());
         } else {
-            write_line(&mut std::io::stdout().lock(), text.as_ref());
+            write_stdout(text.as_ref());
         }
     }
 
@@ -84,16 +88,17 @@ impl Output {
             let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
                 json!({"error": {"code": "internal", "message": e.to_string()}}).to_string()
             });
-            write_line(&mut std::io::stdout().lock(), &text);
+            write_stdout(&text);
         }
     }
 
-    /// Reports an error: JSON on stdout in JSON mode, otherwise a readable block on stderr.
+    /// Reports an error: JSON on stdout in JSON mode, otherwise (or when stdout cannot be
+    /// written) a readable block on stderr.
     pub fn error(&self, err: &CliError) {
         if err.reported {
             return;
         }
-        if self.json {
+        if self.json && STDOUT_FAILURE.get().is_none() {
             let doc = json!({"error": {
                 "code": err.code,
                 "message": err.message,
@@ -102,7 +107,9 @@ impl Output {
                 "exit_code": err.exit as i32,
             }});
             self.result(&doc);
-            return;
+            if STDOUT_FAILURE.get().is_none() {
+                return;
+            }
         }
         let color = !no_color_env() && std::io::stderr().is_terminal();
         let red = Style::new().red().bold().force_styling(color);
@@ -129,7 +136,7 @@ impl Output {
                 }
             }
         }
-        write_line(&mut std::io::stderr().lock(), &text);
+        note(&text);
     }
 
     /// Green text (for "pass" and ticks) when colour is on.
@@ -176,10 +183,76 @@ fn no_color_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-/// Writes one line, ignoring a closed pipe (`upbond ... | head` must not panic).
-fn write_line(w: &mut dyn Write, text: &str) {
-    let _ = writeln!(w, "{text}");
-    let _ = w.flush();
+/// A line on stderr, whatever the mode: progress and notices. A closed stderr is ignored.
+pub fn note(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+    let _ = err.flush();
+}
+
+/// The first failed write to stdout; later writes are skipped.
+static STDOUT_FAILURE: OnceLock<String> = OnceLock::new();
+
+/// Writes one line to stdout, remembering a failure instead of panicking.
+fn write_stdout(text: &str) {
+    if STDOUT_FAILURE.get().is_some() {
+        return;
+    }
+    let written = if stdout_was_closed() {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "it was closed when upbond started",
+        ))
+    } else {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}").and_then(|()| out.flush())
+    };
+    if let Err(e) = written {
+        let _ = STDOUT_FAILURE.set(e.to_string());
+    }
+}
+
+/// `Ok` when every write to stdout succeeded, else the error to end the run with.
+pub fn stdout_status() -> Result<(), CliError> {
+    match STDOUT_FAILURE.get() {
+        None => Ok(()),
+        Some(reason) => Err(CliError::new(
+            Exit::Failure,
+            "stdout_write_failed",
+            format!("Could not write the output to stdout: {reason}."),
+            "Send the output to an open file or to a program that reads all of it \
+             (for example `> out.json`), not to a closed descriptor (`>&-`) or a full disk.",
+        )),
+    }
+}
+
+/// Whether stdout was closed when the process started (`upbond ... >&-`). The Rust runtime
+/// then opens /dev/null read-write in its place, where every write "succeeds"; a shell's
+/// `>/dev/null` opens it write-only. So a readable /dev/null on stdout means it was closed.
+#[cfg(unix)]
+fn stdout_was_closed() -> bool {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    static CLOSED: OnceLock<bool> = OnceLock::new();
+    *CLOSED.get_or_init(|| {
+        let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+            return true; // not even a descriptor
+        };
+        let mut stdout = std::fs::File::from(fd);
+        let is_null = match (stdout.metadata(), std::fs::metadata("/dev/null")) {
+            (Ok(out), Ok(null)) => out.file_type().is_char_device() && out.rdev() == null.rdev(),
+            _ => false,
+        };
+        // Reading /dev/null returns nothing; it only fails when opened write-only.
+        is_null && stdout.read(&mut [0u8; 1]).is_ok()
+    })
+}
+
+/// Elsewhere only the write errors themselves are reported.
+#[cfg(not(unix))]
+fn stdout_was_closed() -> bool {
+    false
 }
 
 /// `850 ms`, `1.2 s`, `3 min 05 s`, `2 h 05 min`.

@@ -235,13 +235,24 @@ fn explain_known_and_unknown_codes() {
         stderr.contains("error[unknown_code]") && stderr.contains("EMAIL_007"),
         "{stderr}"
     );
-    let (code, stdout, stderr) = run(upbond(dir.path()).args(["explain", "--json", "xyzzy"]));
+    // Far from every code: no far-fetched guess, but how to see them all.
+    for far in ["NOPE", "xyzzy"] {
+        let (code, stdout, stderr) = run(upbond(dir.path()).args(["explain", "--json", far]));
+        assert_eq!(code, 2);
+        let fix = json(&stdout, &stderr)["error"]["fix"].to_string();
+        assert!(
+            !fix.contains("Did you mean") && fix.contains("upbond explain --list"),
+            "{far}: {fix}"
+        );
+    }
+    let (code, _, stderr) = run(upbond(dir.path()).args(["explain", "invalid_clinet"]));
     assert_eq!(code, 2);
-    let error = &json(&stdout, &stderr)["error"];
-    assert!(
-        error["fix"].as_str().unwrap().contains("invalid_client"),
-        "{error}"
-    );
+    assert!(stderr.contains("Did you mean invalid_client?"), "{stderr}");
+    let (code, stdout, _) = run(upbond(dir.path()).args(["explain", "--list"]));
+    assert_eq!(code, 0);
+    for known in ["invalid_client", "EMAIL_007", "not_signed_in"] {
+        assert!(stdout.lines().any(|l| l.starts_with(known)), "{stdout}");
+    }
     // The unknown code is echoed without escape sequences and cut short.
     let typed = format!("\u{1b}]0;owned\u{7}{}", "x".repeat(10_000));
     let (code, stdout, stderr) = run(upbond(dir.path()).args(["explain", &typed]));
@@ -251,6 +262,23 @@ fn explain_known_and_unknown_codes() {
         "{stderr}"
     );
     assert!(stderr.len() < 3000 && stdout.is_empty(), "{stderr}");
+}
+
+/// Where the command has its own remedy, explain gives it rather than the SDK's.
+#[test]
+fn explain_gives_the_commands_own_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, _) = run(upbond(dir.path()).args(["explain", "not_signed_in"]));
+    assert_eq!(code, 0);
+    let fix = stdout.split("What to do:").nth(1).unwrap_or_default();
+    assert!(
+        fix.contains("upbond login") && !fix.contains("session"),
+        "{stdout}"
+    );
+    let (_, stdout, stderr) =
+        run(upbond(dir.path()).args(["explain", "--json", "network_connect"]));
+    let resolution = json(&stdout, &stderr)["resolution"].to_string();
+    assert!(resolution.contains("upbond doctor"), "{resolution}");
 }
 
 #[test]
@@ -291,13 +319,25 @@ fn non_utf8_arguments_are_usage_errors_not_panics() {
             assert_eq!(json(&stdout, &stderr)["error"]["code"], "usage");
         }
     }
+    // A bad environment variable is named, never echoed.
     let (code, stdout, stderr) = run(upbond(dir.path())
         .env("UPBOND_ISSUER", bad)
         .args(["userinfo", "--json"]));
     no_panic(&stderr);
-    assert_eq!(
-        (code, &json(&stdout, &stderr)["error"]["code"]),
-        (2, &j!("usage"))
+    let error = &json(&stdout, &stderr)["error"];
+    assert_eq!((code, &error["code"]), (2, &j!("usage")));
+    assert!(
+        error["message"].as_str().unwrap().contains("UPBOND_ISSUER"),
+        "{error}"
+    );
+    let (code, stdout, stderr) = run(upbond(dir.path())
+        .env("UPBOND_CLIENT_SECRET", OsStr::from_bytes(b"s3cr3t\xff"))
+        .args(["token"]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("UPBOND_CLIENT_SECRET"), "{stderr}");
+    assert!(
+        !stderr.contains("s3cr3t") && !stderr.contains('\u{fffd}'),
+        "{stderr}"
     );
 }
 
@@ -367,4 +407,57 @@ fn expired_device_code() {
     let (code, stdout, stderr) = device.finish();
     assert_eq!(code, 5, "{stdout}{stderr}");
     assert_eq!(json(&stdout, &stderr)["error"]["code"], "expired_token");
+}
+
+/// The result cannot reach stdout: an error on stderr and status 1, never a panic or a
+/// silent success.
+#[cfg(unix)]
+#[test]
+fn failed_writes_to_stdout_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert_reported = |(code, stdout, stderr): (i32, String, String), case: &str| {
+        assert_eq!(code, 1, "{case}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("error[stdout_write_failed]"),
+            "{case}: {stderr}"
+        );
+        no_panic(&stderr);
+    };
+    for json_flag in [false, true] {
+        let mut args = vec!["explain", "invalid_client"];
+        if json_flag {
+            args.push("--json");
+        }
+        // A full disk.
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        assert_reported(
+            run(upbond(dir.path()).args(&args).stdout(full)),
+            "/dev/full",
+        );
+        // A reader that went away (EPIPE; `upbond ... | head -c1` when head exits early).
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        assert_reported(
+            run(upbond(dir.path()).args(&args).stdout(writer)),
+            "broken pipe",
+        );
+        // A closed stdout: `upbond ... >&-`.
+        let mut closed = Command::new("sh");
+        closed
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" >&-")
+            .arg(env!("CARGO_BIN_EXE_upbond"))
+            .args(&args)
+            .env("UPBOND_CONFIG_DIR", dir.path());
+        assert_reported(run(&mut closed), ">&-");
+    }
+    // Discarding the output on purpose is fine.
+    let null = std::fs::File::create("/dev/null").unwrap();
+    let (code, _, stderr) = run(upbond(dir.path())
+        .args(["explain", "invalid_client"])
+        .stdout(null));
+    assert_eq!(code, 0, "{stderr}");
 }

@@ -178,12 +178,10 @@ fn device_login_then_userinfo_refresh_token_and_logout() {
     assert!(stderr.contains("upbond login"), "{stderr}");
 }
 
-#[test]
-fn browser_login_through_the_loopback_redirect() {
-    let server = Server::start();
-    let issuer = server.issuer();
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = user(dir.path(), &issuer);
+/// Runs `login --no-open`, approves its authorization URL through the hook and opens the
+/// redirect like a browser; returns the page the browser got and the finished run.
+fn browser_login(server: &Server, dir: &Path) -> (String, (i32, String, String)) {
+    let mut cmd = user(dir, &server.issuer());
     cmd.args(["login", "--no-open", "--timeout", "30"]);
     let mut child = cmd
         .stdout(std::process::Stdio::piped())
@@ -213,20 +211,79 @@ fn browser_login_through_the_loopback_redirect() {
     assert_eq!(status, 200, "{answer}");
     let redirect = answer["redirect_url"].as_str().unwrap();
     assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
-    assert_eq!(
-        server.get(redirect),
-        200,
-        "the loopback listener answers the browser"
-    );
+    let (status, page) = server.get_text(redirect);
+    assert_eq!(status, 200, "the loopback listener answers the browser");
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
     let (code, _, stderr) = finish(child);
-    assert_eq!(code, 0, "stdout:\n{rest}\nstderr:\n{stderr}");
+    (page, (code, rest, stderr))
+}
+
+#[test]
+fn browser_login_through_the_loopback_redirect() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (page, (code, stdout, stderr)) = browser_login(&server, dir.path());
+    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(page.contains("Signed in"), "{page}");
     assert!(
-        rest.contains("Signed in as demo-user@example.com"),
-        "{rest}"
+        stdout.contains("Signed in as demo-user@example.com"),
+        "{stdout}"
     );
-    assert_hidden(&rest, &secrets(dir.path()));
+    assert_hidden(&stdout, &secrets(dir.path()));
+}
+
+/// The browser page tells the outcome of the code exchange, not just that a code arrived.
+#[test]
+fn the_browser_page_reports_a_failed_exchange() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let fault = j!({
+        "path": "/oauth/token", "status": 400,
+        "body": "{\"error\":\"invalid_grant\",\"error_description\":\"scripted\"}",
+    });
+    assert_eq!(server.hook("/_emulator/faults", fault).0, 200);
+    let (page, (code, stdout, stderr)) = browser_login(&server, dir.path());
+    assert_eq!(code, 5, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stderr.contains("error[invalid_grant]"), "{stderr}");
+    assert!(
+        page.contains("did not complete") && !page.contains("Signed in"),
+        "{page}"
+    );
+    assert!(!dir.path().join("session.json").exists());
+}
+
+/// While the SDK waits to retry a rate-limited request, the user is told why and for how
+/// long (human output only).
+#[test]
+fn a_rate_limit_wait_is_announced() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let fault = j!({
+        "path": "/oauth/token", "status": 429, "retry_after": "1",
+        "body": "{\"error\":\"rate_limit_exceeded\"}",
+    });
+    let token = |json_flag: bool| {
+        let mut cmd = upbond(dir.path());
+        cmd.args(["token", "--issuer", &server.issuer()])
+            .args(["--client-id", "demo-service"])
+            .args(["--client-secret", "demo-service-secret"]);
+        if json_flag {
+            cmd.arg("--json");
+        }
+        assert_eq!(server.hook("/_emulator/faults", fault.clone()).0, 200);
+        run(&mut cmd)
+    };
+    let (code, stdout, stderr) = token(false);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("Rate limited by the issuer, retrying in 1.0 s"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = token(true);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("retrying"), "--json stays quiet: {stderr}");
+    assert_eq!(json(&stdout, &stderr)["client_id"], "demo-service");
 }
 
 /// Logs in with the device flow in JSON mode and returns the result document.

@@ -1,7 +1,53 @@
 //! Lenient readers for JSON members: `null` is absent, wrong types are absent, unknown
 //! members are ignored. Nothing here can panic on server input.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::error::Category;
+
+use crate::Error;
+
+/// Reads a `what` (e.g. "pending authorization") from JSON text this library wrote. A failure
+/// is a storage error naming the problem, the field and the position, never the text's
+/// values: they may be a PKCE verifier, a state or a token.
+pub(crate) fn from_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Error> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut reader)
+        .map_err(|e| {
+            let field = e.path().to_string();
+            (e.into_inner(), Some(field))
+        })
+        .and_then(|value| reader.end().map(|()| value).map_err(|e| (e, None)));
+    value.map_err(|(error, field)| {
+        let problem = match error.classify() {
+            Category::Syntax | Category::Io => "it is not valid JSON".to_owned(),
+            Category::Eof => "the JSON text ends early".to_owned(),
+            Category::Data => data_problem(&error, field.as_deref()),
+        };
+        Error::Storage(format!(
+            "not a {what}: {problem} (line {}, column {})",
+            error.line(),
+            error.column()
+        ))
+    })
+}
+
+/// A data error in words: serde's "missing field" message names only a field of the type;
+/// every other message may quote the value, so only the path is shown.
+fn data_problem(error: &serde_json::Error, field: Option<&str>) -> String {
+    let message = error.to_string();
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(|name| format!("missing field `{name}`"));
+    match (missing, field) {
+        (Some(text), _) => text,
+        (None, Some(field)) if field != "." => {
+            format!("`{field}` has the wrong type or an invalid value")
+        }
+        (None, _) => "the value has the wrong type or shape".to_owned(),
+    }
+}
 
 /// A string member; `null`, missing or non-string is `None`.
 pub(crate) fn string(value: &Value, name: &str) -> Option<String> {
@@ -72,5 +118,41 @@ mod tests {
         assert_eq!(strings(&v, "spaced"), ["x", "y"]);
         assert_eq!(boolean(&v, "b"), Some(true));
         assert_eq!(boolean(&v, "n"), None);
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)] // only read by serde
+    struct Pair {
+        key: String,
+        number: u64,
+    }
+
+    #[test]
+    fn text_errors_name_field_and_position_but_never_values() {
+        let problem = |text: &str| from_text::<Pair>(text, "pair").unwrap_err().to_string();
+        assert_eq!(
+            problem(r#"{"key": "hunter2-secret", "number": "hunter3-secret"}"#),
+            "storage failure: not a pair: `number` has the wrong type or an invalid value \
+             (line 1, column 52)"
+        );
+        assert_eq!(
+            problem(r#"{"key": "hunter2-secret"}"#),
+            "storage failure: not a pair: missing field `number` (line 1, column 25)"
+        );
+        assert_eq!(
+            problem(r#"{"key": hunter2-secret}"#),
+            "storage failure: not a pair: it is not valid JSON (line 1, column 9)"
+        );
+        assert_eq!(
+            problem(r#"{"key": "hunter2-secret""#),
+            "storage failure: not a pair: the JSON text ends early (line 1, column 24)"
+        );
+        assert_eq!(
+            problem(r#""hunter2-secret""#),
+            "storage failure: not a pair: the value has the wrong type or shape (line 1, column 16)"
+        );
+        assert!(
+            problem(r#"{"key": "k", "number": 1} "hunter2-secret""#).contains("not valid JSON")
+        );
     }
 }

@@ -30,6 +30,19 @@ pub struct Config {
     pub broken_social_providers: Vec<String>,
     /// Faults queued at start-up, exactly as posted to `/_emulator/faults`.
     pub faults: Vec<FaultSpec>,
+    /// Connection handling.
+    pub server: ServerConfig,
+}
+
+/// Connection handling of the HTTP server.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Milliseconds a connection may take to deliver a complete request head, counted from
+    /// the connection's start or the end of its previous response. A connection that sends
+    /// nothing, trickles its headers (slow-loris) or idles between keep-alive requests for
+    /// longer is closed. A request being handled is never cut short.
+    pub header_read_timeout_ms: u64,
 }
 
 /// One registered OAuth client.
@@ -187,6 +200,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.tokens.check().map_err(ConfigError::Invalid)?;
         self.device.check().map_err(ConfigError::Invalid)?;
+        self.server.check().map_err(ConfigError::Invalid)?;
         let mut ids = std::collections::HashSet::new();
         for client in &self.clients {
             if !ids.insert(client.client_id.as_str()) {
@@ -241,6 +255,27 @@ impl TokenConfig {
         check_secs("refresh_token_ttl_secs", self.refresh_token_ttl_secs)?;
         check_secs("id_token_ttl_secs", self.id_token_ttl_secs)?;
         check_secs("code_ttl_secs", self.code_ttl_secs)
+    }
+}
+
+impl ServerConfig {
+    /// Longest accepted header read timeout (one hour).
+    const MAX_TIMEOUT_MS: u64 = 3_600_000;
+
+    /// The header read timeout.
+    pub fn header_read_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    /// Checks the timeout is in range.
+    pub fn check(&self) -> Result<(), String> {
+        let max = Self::MAX_TIMEOUT_MS;
+        if !(1..=max).contains(&self.header_read_timeout_ms) {
+            return Err(format!(
+                "server header_read_timeout_ms must be between 1 and {max}"
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -322,6 +357,15 @@ impl Default for Config {
             rate_limits: RateLimitConfig::default(),
             broken_social_providers: Vec::new(),
             faults: Vec::new(),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            header_read_timeout_ms: 10_000,
         }
     }
 }

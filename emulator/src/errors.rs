@@ -165,10 +165,23 @@ macro_rules! from_rejection {
     )*};
 }
 from_rejection!(
-    axum::extract::rejection::JsonRejection,
     axum::extract::rejection::PathRejection,
     axum::extract::rejection::BytesRejection
 );
+
+/// A JSON body that does not parse or has the wrong shape (axum says 422 for the latter) is a
+/// malformed request: 400 `invalid_request` naming the problem. Only a missing JSON content
+/// type keeps its 415.
+impl From<axum::extract::rejection::JsonRejection> for OAuthError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection;
+        let status = match rejection {
+            JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        OAuthError::new(status, "invalid_request", rejection.body_text())
+    }
+}
 
 impl From<crate::keys::KeyError> for OAuthError {
     fn from(error: crate::keys::KeyError) -> Self {

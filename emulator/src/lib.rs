@@ -42,7 +42,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    ClientConfig, Config, ConfigError, DeviceConfig, RateLimitConfig, TokenConfig, UserConfig,
+    ClientConfig, Config, ConfigError, DeviceConfig, RateLimitConfig, ServerConfig, TokenConfig,
+    UserConfig,
 };
 pub use faults::FaultSpec;
 pub use keys::SigningAlg;
@@ -96,11 +97,12 @@ impl Emulator {
             local
         };
         let issuer = format!("http://{issuer_host}");
+        let header_timeout = config.server.header_read_timeout();
         let shared =
             state::Shared::new(config, issuer.clone()).map_err(|e| StartError::Keys(e.0))?;
         let app = server::router(Arc::new(shared));
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, app, stopped));
+        let task = tokio::spawn(server::serve(listener, app, header_timeout, stopped));
         Ok(Emulator {
             issuer,
             addr: local,

@@ -1,16 +1,18 @@
 //! The HTTP server: router assembly, the accept loop (with per-connection drop support for
-//! faults), graceful shutdown, and the cross-cutting middleware (Date header from the server
-//! clock, request stats, redacted access log).
+//! faults and a header read timeout that also closes idle connections), graceful shutdown, and
+//! the cross-cutting middleware (Date header from the server clock, request stats, redacted
+//! access log).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -78,7 +80,14 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 }
 
 /// Serves `app` on `listener` until `shutdown` flips to true (or its sender is dropped).
-pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+/// A connection without a complete request head `header_timeout` after it opened or after
+/// its last response is closed.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut connections = tokio::task::JoinSet::new();
     loop {
         let accepted = tokio::select! {
@@ -91,7 +100,13 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let shutdown = shutdown.clone();
-        connections.spawn(serve_connection(stream, peer, app, shutdown));
+        connections.spawn(serve_connection(
+            stream,
+            peer,
+            app,
+            header_timeout,
+            shutdown,
+        ));
         while connections.try_join_next().is_some() {}
     }
     drop(listener);
@@ -102,24 +117,73 @@ async fn serve_connection(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
     app: Router,
+    header_timeout: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let dropper = ConnectionDropper(Arc::new(Notify::new()));
     let dropper_for_requests = dropper.clone();
+    let (busy, in_flight) = watch::channel(0usize);
+    let busy = Arc::new(busy);
     let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
         req.extensions_mut().insert(ConnectInfo(peer));
         req.extensions_mut().insert(dropper_for_requests.clone());
-        app.clone().oneshot(req.map(axum::body::Body::new))
+        let handling = Handling::start(&busy);
+        let response = app.clone().oneshot(req.map(axum::body::Body::new));
+        async move {
+            let response = response.await;
+            drop(handling);
+            response
+        }
     });
-    let builder = Builder::new(TokioExecutor::new());
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
     let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
     tokio::pin!(connection);
     tokio::select! {
         _ = connection.as_mut() => {}
         _ = dropper.0.notified() => {} // dropping the connection closes the socket
+        // HTTP/1 enforces the timeout per request head itself; this also covers the protocol
+        // sniffing before it and idle HTTP/2 connections.
+        _ = idle(in_flight, header_timeout) => {}
         _ = stopped(&mut shutdown) => {
             connection.as_mut().graceful_shutdown();
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), connection).await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), connection).await;
+        }
+    }
+}
+
+/// Counts one request as in flight on its connection until dropped (also when the handler is
+/// cancelled).
+struct Handling(Arc<watch::Sender<usize>>);
+
+impl Handling {
+    fn start(busy: &Arc<watch::Sender<usize>>) -> Handling {
+        busy.send_modify(|n| *n += 1);
+        Handling(Arc::clone(busy))
+    }
+}
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
+}
+
+/// Resolves once no request has been in flight for `timeout`: from the start of the
+/// connection or from the end of its last request.
+async fn idle(mut in_flight: watch::Receiver<usize>, timeout: Duration) {
+    loop {
+        if in_flight.wait_for(|n| *n == 0).await.is_err() {
+            return;
+        }
+        if tokio::time::timeout(timeout, in_flight.changed())
+            .await
+            .is_err()
+        {
+            return;
         }
     }
 }

@@ -173,6 +173,11 @@ pub struct AccessClaims {
     pub scope: String,
     /// Expiry (server clock).
     pub exp: i64,
+    /// Issue time (server clock).
+    pub iat: i64,
+    /// Start of validity (server clock).
+    #[serde(default)]
+    pub nbf: Option<i64>,
     /// Token id, `{epoch}.{random}`.
     pub jti: String,
     /// Session (refresh family) of a user token.
@@ -198,8 +203,13 @@ pub struct TokenInfo {
     pub scope: Vec<String>,
 }
 
+/// How far `iat` and `nbf` may lie ahead of the server clock (clock steps between signing
+/// and use; the clock hook can move the clock back).
+const FUTURE_LEEWAY_SECS: i64 = 60;
+
 /// Checks the `Authorization: Bearer` token of a request: signature by a key still in the
-/// JWKS, expiry on the server clock, and not revoked (by itself, its session or revoke-all).
+/// JWKS, validity window (`iat`, `nbf`, `exp`) on the server clock, and not revoked (by
+/// itself, its session or revoke-all).
 pub fn check_bearer(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo, OAuthError> {
     let token = bearer(headers).ok_or_else(OAuthError::missing_token)?;
     let claims = access_claims(state, token).ok_or_else(OAuthError::invalid_token)?;
@@ -214,7 +224,9 @@ pub fn check_bearer(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo, 
             .sid
             .as_ref()
             .is_some_and(|sid| store.revoked_families.contains(sid));
-    if claims.exp <= now || !current_epoch || revoked {
+    let in_future = |t: i64| t > now + FUTURE_LEEWAY_SECS;
+    let not_yet_valid = in_future(claims.iat) || claims.nbf.is_some_and(in_future);
+    if claims.exp <= now || not_yet_valid || !current_epoch || revoked {
         return Err(OAuthError::invalid_token());
     }
     let sub = (claims.gty.as_deref() != Some(CLIENT_CREDENTIALS_GTY)).then_some(claims.sub);

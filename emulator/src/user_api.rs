@@ -158,6 +158,11 @@ fn request_change(state: &Shared, user_id: &str, params: &Params) -> Result<Valu
         let user = store
             .user_mut(user_id)
             .ok_or_else(OAuthError::invalid_token)?;
+        if user.account.email.eq_ignore_ascii_case(&new_email) {
+            return Err(OAuthError::invalid_request(
+                "new_email is already the address of this account",
+            ));
+        }
         if user.account.password != password {
             return Err(OAuthError::bad_request(
                 "EMAIL_007",

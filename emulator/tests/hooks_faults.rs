@@ -368,3 +368,48 @@ async fn out_of_range_settings_and_clock_offsets_are_refused() {
         (StatusCode::OK, Some(0))
     );
 }
+
+/// A hook body of the wrong type or shape is a 400 `invalid_request` that names the field and
+/// the expected type (not axum's bare 422).
+#[tokio::test]
+async fn hook_bodies_of_the_wrong_type_are_400_naming_the_problem() {
+    let env = start().await;
+    for (hook, body, named) in [
+        (
+            "/clients/demo-app",
+            json!({ "suspended": "yes" }),
+            "suspended",
+        ),
+        ("/clock", json!({ "offset_secs": "soon" }), "offset_secs"),
+        ("/settings", json!({ "rate_limits": 3 }), "rate_limits"),
+        ("/device", json!({ "email": "x@example.com" }), "user_code"),
+        ("/authorize", json!([1, 2]), "expected a string"),
+    ] {
+        let (status, answer) = env.hook(hook, body.clone()).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request")),
+            "{hook} {body}: {answer}"
+        );
+        let description = answer["error_description"].as_str().unwrap();
+        assert!(description.contains(named), "{hook}: {description}");
+    }
+    let response = env
+        .http
+        .post(env.url("/_emulator/clock"))
+        .body("{\"offset_secs\": 1")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = env
+        .http
+        .post(env.url("/_emulator/clock"))
+        .body("{\"offset_secs\": 1}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(json_of(response).await.1["error"], "invalid_request");
+}

@@ -470,6 +470,6 @@ async fn es256_tokens_via_settings() {
         .await;
     assert_eq!(
         (status, body["error"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_request"))
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
     );
 }

@@ -146,6 +146,22 @@ async fn email_change_checks_password_and_completes_by_link() {
         change("not-an-email", "demo-password").await.0,
         StatusCode::BAD_REQUEST
     );
+    // The current address (in any case) is not a change.
+    for same in [DEMO_USER, "Demo-User@Example.COM"] {
+        let (status, body) = change(same, "demo-password").await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request")),
+            "{body}"
+        );
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains("already"), "{description}");
+    }
+    assert!(outbox(&env).await.is_empty());
+    assert_eq!(
+        profile(&env, at, DEMO_SUB).await.1["pending_email"],
+        json!(null)
+    );
     let (status, body) = change("new@example.com", "demo-password").await;
     assert_eq!(
         (status, body["pending_email"].as_str()),

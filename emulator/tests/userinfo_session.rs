@@ -90,6 +90,41 @@ async fn userinfo_errors_carry_rfc6750_challenges() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// A token whose `iat`/`nbf` lie ahead of the server clock (beyond a minute) is not valid
+/// yet: the same 401 `invalid_token` as any bad token, at userinfo and the user API.
+#[tokio::test]
+async fn tokens_from_the_future_are_invalid() {
+    let env = start().await;
+    env.hook("/clock", json!({ "offset_secs": 600 })).await;
+    let ahead = env.login().await;
+    let ahead = ahead["access_token"].as_str().unwrap();
+    env.hook("/clock", json!({ "offset_secs": 30 })).await;
+    let slightly_ahead = env.login().await;
+    env.hook("/clock", json!({ "offset_secs": 0 })).await;
+
+    let response = env.userinfo(ahead).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+    assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    assert_eq!(
+        json_of(response).await.1,
+        json!({"error": "invalid_token", "error_description": "The access token is invalid or expired"})
+    );
+    let profile = env
+        .http
+        .get(env.url(&format!("/api/v1/users/{DEMO_SUB}")))
+        .bearer_auth(ahead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_of(profile).await.1["error"], "invalid_token");
+    // Within the leeway the token works.
+    let response = env
+        .userinfo(slightly_ahead["access_token"].as_str().unwrap())
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn revocation_of_access_and_refresh_tokens() {
     let env = start().await;

@@ -43,3 +43,23 @@ async def test_tasks_share_one_refresh(app: upbond.Client, emulator: Emulator) -
     tokens = await asyncio.gather(*(session.access_token(min_ttl=60) for _ in range(CALLERS)))
     assert len(set(tokens)) == 1
     assert emulator.stats()["grants"].get("refresh_token") == 1
+
+
+def test_threads_asking_more_than_the_token_lifetime_share_one_refresh(
+    app: upbond.Client, emulator: Emulator
+) -> None:
+    emulator.settings(access_token_ttl_secs=60)  # every token lives 60 s
+    session = app.session()
+    signed_in = sign_in(emulator, app)
+    session.sign_in(signed_in)
+    emulator.hook("DELETE", "stats")
+    barrier = threading.Barrier(20)
+
+    def ask(_: int) -> set:
+        barrier.wait()
+        return {session.access_token(min_ttl=120) for _ in range(5)}  # more than 60 s
+
+    with ThreadPoolExecutor(20) as pool:
+        tokens = set().union(*pool.map(ask, range(20)))
+    assert emulator.stats()["grants"].get("refresh_token") == 1
+    assert len(tokens) == 1 and signed_in.access_token not in tokens

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from pathlib import Path
@@ -135,9 +136,54 @@ def test_failing_store_raises_storage_error(app: upbond.Client, emulator: Emulat
     session = app.session(BrokenStore())
     with pytest.raises(upbond.StorageError) as caught:
         session.access_token()
-    assert "disk on fire" in caught.value.message
-    with pytest.raises(upbond.StorageError):
+    assert caught.value.message == (
+        "storage failure: the token store's load failed: "
+        "the app's callback raised RuntimeError('disk on fire')")
+    with pytest.raises(upbond.StorageError) as caught:
         session.sign_in(sign_in(emulator, app))
+    assert "the token store's save failed" in caught.value.message
+    assert "OSError('read-only')" in caught.value.message
+
+
+class InterruptedStore(ListStore):
+    """A store whose ``load`` raises ``raised`` once."""
+
+    def __init__(self, raised: BaseException) -> None:
+        super().__init__()
+        self.raised: Optional[BaseException] = raised
+
+    def load(self) -> Optional[bytes]:
+        raised, self.raised = self.raised, None
+        if raised is not None:
+            raise raised
+        return super().load()
+
+
+@pytest.mark.parametrize("raised", [KeyboardInterrupt(), SystemExit(3)])
+def test_keyboard_interrupt_and_system_exit_in_a_store_reach_the_caller(
+    app: upbond.Client, emulator: Emulator, raised: BaseException
+) -> None:
+    store = InterruptedStore(raised)
+    session = app.session(store)
+    with pytest.raises(type(raised)) as caught:
+        session.access_token()
+    assert caught.value is raised
+    assert session.record() is None  # the session still works afterwards
+    store.raised = raised
+    with pytest.raises(type(raised)):
+        asyncio.run(session.aio.access_token())
+
+
+def test_file_store_refuses_what_is_not_a_path(tmp_path: Path) -> None:
+    for bad in (None, 42, b"x"):
+        with pytest.raises(TypeError, match="path must be"):
+            upbond.FileStore(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        upbond.FileStore("")
+    with pytest.raises(TypeError, match="key must be"):
+        upbond.FileStore(tmp_path / "s.json", key="not bytes")  # type: ignore[arg-type]
+    assert upbond.FileStore(tmp_path / "s.json").path == str(tmp_path / "s.json")
+    assert not (Path.cwd() / "None").exists()
 
 
 def test_failing_listener_does_not_break_the_session(app: upbond.Client, emulator: Emulator) -> None:

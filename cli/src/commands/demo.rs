@@ -93,7 +93,7 @@ pub async fn run(_args: Args, out: Output) -> Result<(), CliError> {
         .await?;
     let refreshed = demo.step("Refresh", refresh(&app, &device)).await?;
     let browser = demo
-        .step("Browser login (PKCE)", browser_login(&issuer))
+        .step("Browser login (PKCE)", browser_login(&issuer, out))
         .await?;
     demo.step("Client credentials", client_credentials(&issuer))
         .await?;
@@ -218,8 +218,9 @@ async fn refresh(app: &Client, tokens: &TokenSet) -> Result<(TokenSet, String), 
     Ok((fresh, detail))
 }
 
-async fn browser_login(issuer: &str) -> Result<(TokenSet, String), CliError> {
-    let (tokens, redirect) = drive_browser_login(issuer, AuthorizationOptions::default()).await?;
+async fn browser_login(issuer: &str, out: Output) -> Result<(TokenSet, String), CliError> {
+    let options = AuthorizationOptions::default();
+    let (tokens, redirect) = drive_browser_login(issuer, out, options).await?;
     let detail = format!("redirect to {redirect}, code exchanged, ID token verified");
     Ok((tokens, detail))
 }
@@ -228,6 +229,7 @@ async fn browser_login(issuer: &str) -> Result<(TokenSet, String), CliError> {
 /// the loopback redirect URI used.
 async fn drive_browser_login(
     issuer: &str,
+    out: Output,
     options: AuthorizationOptions,
 ) -> Result<(TokenSet, String), CliError> {
     let hook = format!("{issuer}/_emulator/authorize");
@@ -250,7 +252,7 @@ async fn drive_browser_login(
     };
     let timeout = Duration::from_secs(10);
     let config = Config::new(issuer, APP);
-    let (_, tokens) = flows::browser_login(config, options, timeout, deliver).await?;
+    let (_, tokens) = flows::browser_login(config, out, options, timeout, deliver).await?;
     Ok((tokens, redirect))
 }
 
@@ -305,7 +307,7 @@ async fn social_error(issuer: &str, out: Output) -> Result<((), String), CliErro
         provider: Some(SocialProvider::Kakao),
         ..AuthorizationOptions::default()
     };
-    match drive_browser_login(issuer, options).await {
+    match drive_browser_login(issuer, out, options).await {
         Err(e) if e.code == "KOE101" => Ok(((), show_expected(out, e))),
         Err(other) => Err(other),
         Ok(_) => Err(demo_broken(

@@ -58,10 +58,10 @@ pub async fn run(args: Args, out: Output) -> Result<(), CliError> {
     } else {
         out.say(format!("issuer: {issuer}"));
     }
-    eprintln!(
+    crate::output::note(&format!(
         "Serving until Ctrl-C. In another terminal:\n  export UPBOND_ISSUER={issuer} \
          UPBOND_CLIENT_ID=demo-app\n  upbond login --device"
-    );
+    ));
     // Ctrl-C is the normal way to stop; a failure to listen for it stops the server as well.
     let _ = tokio::signal::ctrl_c().await;
     emulator.shutdown().await;

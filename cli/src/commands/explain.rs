@@ -3,36 +3,64 @@
 use serde_json::json;
 use upbond_core::CatalogEntry;
 
-use crate::error::{CliError, Exit};
+use crate::error::{CliError, Exit, remedy};
 use crate::output::Output;
 
 /// Arguments of `upbond explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The error code, e.g. invalid_client, EMAIL_007, KOE101 (case does not matter)
-    code: String,
+    #[arg(required_unless_present = "list")]
+    code: Option<String>,
+    /// List every known code with its title
+    #[arg(long, conflicts_with = "code")]
+    list: bool,
 }
 
-/// Prints the entry, or lists the closest known codes and fails.
+/// Prints the entry (with the fix that applies to this command), the list of codes, or the
+/// closest known codes and fails.
 pub fn run(args: Args, out: Output) -> Result<(), CliError> {
-    let Some(entry) = upbond_core::explain(&args.code) else {
-        return Err(unknown(&args.code));
+    // clap guarantees a code unless --list was given, and never both.
+    let Some(code) = args.code else {
+        list(out);
+        return Ok(());
     };
+    let Some(entry) = upbond_core::explain(&code) else {
+        return Err(unknown(&code));
+    };
+    let fix = remedy(entry.code);
     out.result(&json!({
         "code": entry.code,
         "title": entry.title,
         "causes": entry.causes,
-        "resolution": entry.resolution,
+        "resolution": fix,
         "retryable": entry.retryable,
         "requires_reauthentication": entry.requires_reauthentication,
     }));
     if !out.is_json() {
-        print_entry(entry, out);
+        print_entry(entry, &fix, out);
     }
     Ok(())
 }
 
-fn print_entry(entry: &CatalogEntry, out: Output) {
+/// Every code and its title.
+fn list(out: Output) {
+    let catalog = upbond_core::catalog();
+    let codes: Vec<_> = catalog
+        .iter()
+        .map(|e| json!({ "code": e.code, "title": e.title }))
+        .collect();
+    out.result(&codes);
+    if !out.is_json() {
+        let width = catalog.iter().map(|e| e.code.len()).max().unwrap_or(0);
+        for entry in catalog {
+            let code = format!("{:<width$}", entry.code);
+            out.say(format!("{}  {}", out.bold(&code), entry.title));
+        }
+    }
+}
+
+fn print_entry(entry: &CatalogEntry, fix: &[String], out: Output) {
     out.say(format!("{} {}", out.bold(entry.code), entry.title));
     out.say("");
     out.say("Likely causes:");
@@ -41,7 +69,7 @@ fn print_entry(entry: &CatalogEntry, out: Output) {
     }
     out.say("");
     out.say("What to do:");
-    for (i, step) in entry.resolution.iter().enumerate() {
+    for (i, step) in fix.iter().enumerate() {
         out.say(format!("  {}. {step}", i + 1));
     }
     let mut notes = Vec::new();
@@ -57,24 +85,24 @@ fn print_entry(entry: &CatalogEntry, out: Output) {
     }
 }
 
-/// The error for an unknown code, naming the closest known codes (or all of them).
+/// The error for an unknown code: the known codes within a few typos of it, if any, else how
+/// to list them all.
 fn unknown(code: &str) -> CliError {
     let wanted = code.trim().to_ascii_lowercase();
-    let mut scored: Vec<(f64, &str)> = upbond_core::catalog()
+    let mut close: Vec<(usize, &str)> = upbond_core::catalog()
         .iter()
         .map(|e| {
-            (
-                strsim::jaro_winkler(&wanted, &e.code.to_ascii_lowercase()),
-                e.code,
-            )
+            let known = e.code.to_ascii_lowercase();
+            (strsim::damerau_levenshtein(&wanted, &known), e.code)
         })
-        .filter(|(score, _)| *score >= 0.75)
+        // A quarter of the code's length (at least one edit): "email07" finds EMAIL_007,
+        // "NOPE" finds nothing.
+        .filter(|(distance, known)| *distance <= (known.len() / 4).max(1))
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let close: Vec<&str> = scored.iter().take(5).map(|(_, c)| *c).collect();
+    close.sort_by_key(|(distance, _)| *distance);
+    let close: Vec<&str> = close.iter().take(3).map(|(_, c)| *c).collect();
     let fix = if close.is_empty() {
-        let all: Vec<&str> = upbond_core::catalog().iter().map(|e| e.code).collect();
-        format!("Known codes: {}.", all.join(", "))
+        "Run `upbond explain --list` to see every known code.".to_owned()
     } else {
         format!("Did you mean {}?", close.join(", "))
     };

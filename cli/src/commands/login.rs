@@ -32,7 +32,7 @@ pub struct Args {
 /// Signs in and hands the tokens to the stored session (replacing any session there).
 pub async fn run(args: Args, settings: Settings, out: Output) -> Result<(), CliError> {
     let (client, tokens, method) = if args.device {
-        let client = connect::user_client(&settings)?;
+        let client = connect::user_client(&settings, out)?;
         let tokens = flows::device_login(&client, out, |_| {}).await?;
         (client, tokens, "device")
     } else {
@@ -78,6 +78,7 @@ async fn browser(
     let timeout = Duration::from_secs(args.timeout);
     flows::browser_login(
         config,
+        out,
         AuthorizationOptions::default(),
         timeout,
         |url| async move {

@@ -18,7 +18,7 @@ pub struct Args {}
 /// session at the issuer as well. A session file this client cannot use (unreadable, or
 /// another issuer's or client's) is removed without sending its tokens anywhere.
 pub async fn run(_args: Args, settings: Settings, out: Output) -> Result<(), CliError> {
-    let session = connect::user_session(&settings)?;
+    let session = connect::user_session(&settings, out)?;
     let outcome = session.sign_out().await?;
     if !outcome.removed {
         out.result(&json!({ "logged_out": false, "reason": "no stored session" }));

@@ -10,7 +10,7 @@ mod refresh;
 mod token;
 mod userinfo;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::{ConfigArgs, Settings};
 use crate::error::{CliError, EXIT_CODES_HELP};
@@ -45,6 +45,18 @@ pub struct Cli {
     config: ConfigArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The first environment variable read by a flag (UPBOND_ISSUER, ...) whose value is not
+/// UTF-8: clap refuses it without saying which one.
+pub fn non_utf8_env_var() -> Option<String> {
+    let cli = Cli::command();
+    let commands = std::iter::once(&cli).chain(cli.get_subcommands());
+    commands
+        .flat_map(|command| command.get_arguments())
+        .filter_map(|arg| arg.get_env())
+        .find(|name| std::env::var_os(name).is_some_and(|value| value.to_str().is_none()))
+        .map(|name| name.to_string_lossy().into_owned())
 }
 
 fn after_help() -> String {

@@ -14,7 +14,7 @@ pub struct Args {}
 
 /// Refreshes through the session (which saves the new tokens) and shows them.
 pub async fn run(_args: Args, settings: Settings, out: Output) -> Result<(), CliError> {
-    let session = connect::user_session(&settings)?;
+    let session = connect::user_session(&settings, out)?;
     session.refresh().await.map_err(session_error)?;
     let record = session.record().await.map_err(session_error)?;
     let Some(record) = record else {

@@ -14,7 +14,7 @@ pub struct Args {}
 
 /// Requests the token and shows it (redacted unless `--json`).
 pub async fn run(_args: Args, settings: Settings, out: Output) -> Result<(), CliError> {
-    let client = connect::service_client(&settings)?;
+    let client = connect::service_client(&settings, out)?;
     let tokens = client.client_credentials(&[]).await?;
     let view = TokensView::from(&tokens);
     out.result(&json!({

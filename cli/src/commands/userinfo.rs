@@ -18,7 +18,7 @@ pub struct Args {
 /// Fetches the claims with the session's access token: refreshed first when it expires within
 /// a minute, and once more when the issuer rejects it.
 pub async fn run(args: Args, settings: Settings, out: Output) -> Result<(), CliError> {
-    let session = connect::user_session(&settings)?;
+    let session = connect::user_session(&settings, out)?;
     let record = session.record().await.map_err(session_error)?;
     let subject = record
         .as_ref()

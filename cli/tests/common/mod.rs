@@ -56,10 +56,13 @@ impl Server {
             .block_on(async { reqwest::get(url).await.unwrap().json().await.unwrap() })
     }
 
-    /// GETs a URL and returns the status.
-    pub fn get(&self, url: &str) -> u16 {
-        self.rt
-            .block_on(async { reqwest::get(url).await.unwrap().status().as_u16() })
+    /// GETs a URL and returns the status and body.
+    pub fn get_text(&self, url: &str) -> (u16, String) {
+        self.rt.block_on(async {
+            let response = reqwest::get(url).await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        })
     }
 }
 

@@ -93,35 +93,56 @@ impl fmt::Display for IdTokenErrorReason {
     }
 }
 
-/// An optional explanation from the issuer (`error_description`), shown after the message.
+/// What the issuer said along with an error: its explanation (`error_description`), shown
+/// after the message, and the HTTP status of the answer it came in.
 ///
-/// Control characters are removed and the text is cut at 300 characters.
+/// The explanation is cleaned like all server text in errors: control characters removed,
+/// JWT-shaped values and the request's secrets shown as `[REDACTED]`, cut at 300 characters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Description(Option<String>);
+pub struct Description {
+    text: Option<String>,
+    status: Option<u16>,
+}
 
 impl Description {
     /// Wraps an issuer's explanation, cleaning it for display.
     pub fn new(text: Option<&str>) -> Self {
-        Description(text.map(|t| clean_text(t, 300)).filter(|t| !t.is_empty()))
+        Description {
+            text: text.map(|t| clean_text(t, 300)).filter(|t| !t.is_empty()),
+            status: None,
+        }
+    }
+
+    /// The same explanation, from an HTTP answer with `status` (`None`: not from one).
+    pub fn with_status(self, status: Option<u16>) -> Self {
+        Description { status, ..self }
     }
 
     /// The cleaned explanation, if the issuer gave one.
     pub fn text(&self) -> Option<&str> {
-        self.0.as_deref()
+        self.text.as_deref()
+    }
+
+    /// The HTTP status of the answer that carried the error, when it came in one.
+    pub fn status(&self) -> Option<u16> {
+        self.status
     }
 }
 
 impl fmt::Display for Description {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
+        match &self.text {
             Some(text) => write!(f, ": {text}"),
             None => Ok(()),
         }
     }
 }
 
-/// Removes control characters, collapses whitespace runs and cuts at `max` characters.
+/// Cleans server text for an error message or log line: JWT-shaped values become
+/// `[REDACTED]`, control characters go, whitespace runs collapse, and the result is cut at
+/// `max` characters (after the redaction, so no part of a token survives the cut).
 pub(crate) fn clean_text(text: &str, max: usize) -> String {
+    let text = crate::telemetry::redact::jwts(text);
     let mut out = String::new();
     for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
         if word.is_empty() {

@@ -325,6 +325,42 @@ impl Error {
         self.entry().requires_reauthentication
     }
 
+    /// The HTTP status of the answer this error came from; `None` when there was none
+    /// (network failures, local checks, errors read from a redirect).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Http { status, .. } => Some(*status),
+            Error::OAuth { status, .. } => *status,
+            other => other.description().and_then(Description::status),
+        }
+    }
+
+    /// The issuer's explanation, for the variants that carry one.
+    pub fn description(&self) -> Option<&Description> {
+        match self {
+            Error::InvalidRequest { description }
+            | Error::InvalidClient { description }
+            | Error::InvalidGrant { description }
+            | Error::UnauthorizedClient { description }
+            | Error::UnsupportedGrantType { description }
+            | Error::InvalidScope { description }
+            | Error::AccessDenied { description }
+            | Error::LoginRequired { description, .. }
+            | Error::RedirectUriMismatch { description }
+            | Error::SocialProvider { description, .. }
+            | Error::InvalidToken { description }
+            | Error::InsufficientScope { description, .. }
+            | Error::EmailPasswordRejected { description }
+            | Error::EmailOperationFailed { description, .. }
+            | Error::DeviceCodeExpired { description }
+            | Error::InvalidUserCode { description }
+            | Error::RateLimited { description, .. }
+            | Error::ServerError { description, .. }
+            | Error::OAuth { description, .. } => Some(description),
+            _ => None,
+        }
+    }
+
     /// How long the issuer asked us to wait before retrying, when it said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

@@ -116,6 +116,14 @@ pub struct PendingAuthorization {
     pub client_id: String,
 }
 
+impl PendingAuthorization {
+    /// Reads a request serialised with serde (as JSON). A malformed text is an
+    /// [`Error::Storage`] naming the field and position; it never repeats the text's values.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        crate::json::from_text(text, "pending authorization")
+    }
+}
+
 impl Client {
     /// Builds the authorization URL to open in the browser, and the pending request to keep
     /// until the callback arrives.

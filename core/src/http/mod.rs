@@ -4,14 +4,18 @@
 //! size, maps transport failures to [`NetworkErrorKind`](crate::NetworkErrorKind)s, records
 //! the server's `Date` header (clock skew), applies the rate budgets and the retry policy,
 //! and reports every attempt to the client's telemetry (redacted logs, metrics, journal).
+//! Errors built from an answer never repeat the request's secrets (see [`scrub`]), and a
+//! forked child process gets its own connection pool (see [`pool`]).
 
 mod budget;
 mod client_auth;
 mod network;
 mod oauth_error;
 mod operation;
+mod pool;
 mod retry;
 mod retry_after;
+mod scrub;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -22,15 +26,17 @@ use reqwest::{Request, RequestBuilder, StatusCode};
 use serde_json::Value;
 
 use crate::telemetry::{HttpExchange, Telemetry, log, redact};
-use crate::{Config, Error, LogLevel};
+use crate::{Config, Error, LogLevel, Secret};
 use budget::Budget;
 pub use budget::{BudgetExhausted, RateBudgets, RateCategory};
 pub(crate) use client_auth::authenticate;
 pub(crate) use network::innermost_cause;
 pub(crate) use oauth_error::{OAuthError, error_from_code};
 pub(crate) use operation::Operation;
+use pool::Pool;
 use retry::Attempt;
 pub use retry::RetryPolicy;
+pub(crate) use scrub::Scrubber;
 
 /// Largest response body read; anything larger is a protocol error.
 const MAX_BODY: usize = 1 << 20;
@@ -45,7 +51,9 @@ const TARGET: &str = "upbond_core::http";
 /// cheap to clone (clones share all of them).
 #[derive(Clone, Debug)]
 pub(crate) struct Transport {
-    http: reqwest::Client,
+    http: Arc<Pool>,
+    /// Removed from any server text that reaches an error, whatever the request.
+    client_secret: Option<Secret>,
     skew: Arc<AtomicI64>,
     retry: RetryPolicy,
     budget: Arc<Budget>,
@@ -59,6 +67,8 @@ pub(crate) struct HttpResponse {
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     pub meta: ExchangeMeta,
+    /// The secrets of the request this answers, kept out of errors built from it.
+    scrub: Scrubber,
 }
 
 /// What a response answered and how long it took, retries included.
@@ -71,15 +81,9 @@ pub(crate) struct ExchangeMeta {
 
 impl Transport {
     pub fn new(config: &Config) -> Result<Self, Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("upbond-login/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport {
-            http,
+            http: Arc::new(Pool::new(config)?),
+            client_secret: config.client_secret.clone(),
             skew: Arc::new(AtomicI64::new(NO_SKEW)),
             retry: config.retry.clone(),
             budget: Arc::new(Budget::new(config.rate_budgets.clone())),
@@ -88,11 +92,11 @@ impl Transport {
     }
 
     pub fn get(&self, url: &url::Url) -> RequestBuilder {
-        self.http.get(url.as_str())
+        self.http.client().get(url.as_str())
     }
 
     pub fn post(&self, url: &url::Url) -> RequestBuilder {
-        self.http.post(url.as_str())
+        self.http.client().post(url.as_str())
     }
 
     pub fn telemetry(&self) -> &Telemetry {
@@ -112,6 +116,7 @@ impl Transport {
         if !headers.contains_key(ACCEPT) {
             headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         }
+        let scrub = Scrubber::for_request(&request, self.client_secret.as_ref());
         let started = Instant::now();
         if let Err(error) = self.take_budget(operation).await {
             return Err(self.finish(operation, started, 0, error));
@@ -123,7 +128,10 @@ impl Transport {
                 .try_clone()
                 .ok_or_else(|| Error::Config("the request body cannot be replayed".into()))?;
             let attempt_started = Instant::now();
-            let (result, sent) = self.attempt(copy, operation, attempt).await;
+            let (mut result, sent) = self.attempt(copy, operation, attempt).await;
+            if let Ok(response) = &mut result {
+                response.scrub = scrub.clone();
+            }
             let duration = attempt_started.elapsed();
             let outcome = match &result {
                 Ok(response) => Some(Attempt::Answered {
@@ -164,14 +172,7 @@ impl Transport {
         attempt: u32,
     ) -> (Result<HttpResponse, Error>, bool) {
         log(LogLevel::Debug, TARGET, || {
-            let body = request
-                .body()
-                .and_then(|b| b.as_bytes())
-                .unwrap_or_default();
-            let content_type = request
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok());
+            let (content_type, body) = request_body(&request);
             format!(
                 "-> {} {} [{} #{attempt}] {}",
                 request.method(),
@@ -181,7 +182,7 @@ impl Transport {
             )
         });
         let started = Instant::now();
-        let mut response = match self.http.execute(request).await {
+        let mut response = match self.http.client().execute(request).await {
             Ok(response) => response,
             Err(error) => {
                 let sent = network::may_have_been_sent(&error);
@@ -213,6 +214,7 @@ impl Transport {
             headers,
             body,
             meta,
+            scrub: Scrubber::default(),
         };
         (Ok(response), true)
     }
@@ -229,7 +231,7 @@ impl Transport {
             Ok(r) => (
                 Some(r.status.as_u16()),
                 r.failure().map(|e| e.code().to_owned()),
-                redact::body(r.content_type(), &r.body),
+                r.scrub.text(&redact::body(r.content_type(), &r.body)),
             ),
             Err(e) => (None, Some(e.code().to_owned()), e.message()),
         };
@@ -242,6 +244,7 @@ impl Transport {
             error_code,
             attempt,
             will_retry: wait.is_some(),
+            retry_in: wait,
         };
         log(LogLevel::Debug, TARGET, || {
             let status = status.map_or("no answer".to_owned(), |s| s.to_string());
@@ -338,6 +341,19 @@ impl Transport {
     }
 }
 
+/// The content type and bytes of a request's body (empty when it has none).
+fn request_body(request: &Request) -> (Option<&str>, &[u8]) {
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let body = request
+        .body()
+        .and_then(|b| b.as_bytes())
+        .unwrap_or_default();
+    (content_type, body)
+}
+
 fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
@@ -366,54 +382,54 @@ impl HttpResponse {
                 started: Instant::now(),
                 attempts: 1,
             },
+            scrub: Scrubber::default(),
         }
     }
 
-    /// The OAuth `error` member of a JSON body, at any status.
+    /// The OAuth `error` member of a JSON body, at any status, without the request's secrets.
     pub fn oauth_error(&self) -> Option<OAuthError> {
-        OAuthError::from_body(&self.body)
+        OAuthError::from_body(&self.body).map(|e| e.scrubbed(&self.scrub))
     }
 
     /// The error this answer stands for, if it is one: an OAuth `error` member (at any
     /// status), an RFC 6750 `WWW-Authenticate` error, or a non-success status. The polling
     /// answers `authorization_pending` and `slow_down` are not failures.
     pub fn failure(&self) -> Option<Error> {
-        let error = self.oauth_error().or_else(|| self.header_error());
-        match error {
-            Some(e) if matches!(e.error.as_str(), "authorization_pending" | "slow_down") => None,
-            Some(e) => Some(e.into_error(self.status, &self.headers)),
-            None if !self.status.is_success() => Some(self.status_error()),
-            None => None,
+        let polling = self.oauth_error().or_else(|| self.header_error());
+        if polling
+            .is_some_and(|e| matches!(e.error.as_str(), "authorization_pending" | "slow_down"))
+        {
+            return None;
         }
+        self.error()
     }
 
     /// The JSON body of a successful answer, or the typed error the answer stands for.
     pub fn into_json(self) -> Result<Value, Error> {
-        if let Some(error) = self.oauth_error().or_else(|| self.header_error()) {
-            return Err(error.into_error(self.status, &self.headers));
-        }
-        if !self.status.is_success() {
-            return Err(self.status_error());
+        if let Some(error) = self.error() {
+            return Err(error);
         }
         serde_json::from_slice::<Value>(&self.body).map_err(|_| {
             Error::Protocol(format!(
                 "expected a JSON body, got {} ({})",
                 self.content_type().unwrap_or("no content type"),
-                excerpt(&self.body)
+                self.excerpt()
             ))
         })
     }
 
     /// A success without body check (revocation): errors as in [`HttpResponse::into_json`].
     pub fn into_empty(self) -> Result<(), Error> {
+        self.error().map_or(Ok(()), Err)
+    }
+
+    /// The error this answer stands for, polling answers included. Every error built from an
+    /// answer comes from here, or from [`HttpResponse::excerpt`], so none repeats a secret.
+    fn error(&self) -> Option<Error> {
         if let Some(error) = self.oauth_error().or_else(|| self.header_error()) {
-            return Err(error.into_error(self.status, &self.headers));
+            return Some(error.into_error(self.status, &self.headers));
         }
-        if self.status.is_success() {
-            Ok(())
-        } else {
-            Err(self.status_error())
-        }
+        (!self.status.is_success()).then(|| self.status_error())
     }
 
     /// An RFC 6750 error carried only in `WWW-Authenticate` (empty-bodied 401/403).
@@ -421,7 +437,7 @@ impl HttpResponse {
         if self.status.is_success() {
             return None;
         }
-        OAuthError::from_www_authenticate(&self.headers)
+        OAuthError::from_www_authenticate(&self.headers).map(|e| e.scrubbed(&self.scrub))
     }
 
     pub fn content_type(&self) -> Option<&str> {
@@ -431,25 +447,33 @@ impl HttpResponse {
     /// Error for a non-success status whose body is not an OAuth error.
     fn status_error(&self) -> Error {
         let retry_after = retry_after::parse(&self.headers);
+        let status = self.status.as_u16();
         if self.status == StatusCode::TOO_MANY_REQUESTS {
+            let description = crate::error::Description::new(Some(&self.excerpt()));
             return Error::RateLimited {
                 retry_after,
-                description: crate::error::Description::new(Some(&excerpt(&self.body))),
+                description: description.with_status(Some(status)),
             };
         }
         Error::Http {
-            status: self.status.as_u16(),
-            excerpt: excerpt(&self.body),
+            status,
+            excerpt: self.excerpt(),
             retry_after,
         }
     }
+
+    /// The start of the body for error messages: lossy UTF-8 without the request's secrets,
+    /// cleaned, at most 200 characters.
+    fn excerpt(&self) -> String {
+        let head = &self.body[..self.body.len().min(EXCERPT_SOURCE)];
+        let text = self.scrub.text(&String::from_utf8_lossy(head));
+        crate::error::clean_text(&text, 200)
+    }
 }
 
-/// The start of a body for error messages: lossy UTF-8, cleaned, at most 200 characters.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let head = &body[..body.len().min(1024)];
-    crate::error::clean_text(&String::from_utf8_lossy(head), 200)
-}
+/// Bytes of a body read for an excerpt: enough for 200 characters after cleaning, and for a
+/// secret starting within them to be whole (so it is found and removed, not cut).
+const EXCERPT_SOURCE: usize = 4096;
 
 #[cfg(test)]
 mod tests;

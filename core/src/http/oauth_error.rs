@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, WWW_AUTHENTICATE};
 use serde_json::Value;
 
-use super::retry_after;
+use super::{Scrubber, retry_after};
 use crate::Error;
 use crate::error::Description;
 
@@ -85,10 +85,23 @@ impl OAuthError {
         })
     }
 
+    /// This error with the secrets of the request it answers removed from its text.
+    pub fn scrubbed(self, scrub: &Scrubber) -> Self {
+        let text = |s: Option<String>| s.map(|s| scrub.text(&s));
+        OAuthError {
+            error: scrub.text(&self.error),
+            description: text(self.description),
+            provider: text(self.provider),
+            scope: text(self.scope),
+        }
+    }
+
     /// The typed error for this answer. Scope and Retry-After come from the headers.
     pub fn into_error(self, status: StatusCode, headers: &HeaderMap) -> Error {
         let header = Self::from_www_authenticate(headers);
-        let scope = self.scope.clone().or_else(|| header.and_then(|h| h.scope));
+        let scope = (self.scope.clone())
+            .or_else(|| header.and_then(|h| h.scope))
+            .map(|s| crate::error::clean_text(&s, 300));
         let error = error_from_code(self, Some(status.as_u16()), retry_after::parse(headers));
         match error {
             Error::InsufficientScope { description, .. } => {
@@ -105,15 +118,16 @@ pub(crate) fn error_from_code(
     status: Option<u16>,
     retry_after: Option<std::time::Duration>,
 ) -> Error {
-    let description = Description::new(oauth.description.as_deref());
+    let description = Description::new(oauth.description.as_deref()).with_status(status);
     let code = oauth.error.as_str();
     if let Some((code, default_provider)) = SOCIAL_CODES
         .iter()
         .find(|(c, _)| c.eq_ignore_ascii_case(code))
     {
-        let provider = oauth
-            .provider
-            .unwrap_or_else(|| (*default_provider).to_owned());
+        let provider = oauth.provider.map_or_else(
+            || (*default_provider).to_owned(),
+            |p| crate::error::clean_text(&p, 100),
+        );
         return Error::SocialProvider {
             provider,
             code,
@@ -141,7 +155,7 @@ pub(crate) fn error_from_code(
         },
         "invalid_token" => Error::InvalidToken { description },
         "insufficient_scope" => Error::InsufficientScope {
-            scope: oauth.scope,
+            scope: oauth.scope.map(|s| crate::error::clean_text(&s, 300)),
             description,
         },
         "expired_token" => Error::DeviceCodeExpired { description },

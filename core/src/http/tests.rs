@@ -90,7 +90,9 @@ fn bearer_errors_in_www_authenticate_only() {
 #[test]
 fn excerpts_are_short_and_clean() {
     let body = format!("<h1>\u{0}oops</h1>\n{}", "x".repeat(5000));
-    let e = excerpt(body.as_bytes());
+    let e = response(500, &[], &body).excerpt();
     assert!(e.chars().count() <= 201 && !e.contains('\u{0}') && !e.contains('\n'));
-    assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+    let mut bad_utf8 = response(500, &[], "");
+    bad_utf8.body = vec![0xff, 0xfe, b'a'];
+    assert_eq!(bad_utf8.excerpt(), "\u{fffd}\u{fffd}a");
 }

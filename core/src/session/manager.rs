@@ -79,6 +79,18 @@ struct Inner {
 struct State {
     cached: Cached,
     flight: Option<Flight>,
+    shortfall: Option<Shortfall>,
+}
+
+/// A refresh for a `min_ttl` answered with a token that lives shorter than that. Asking again
+/// cannot do better, so until half of what it granted is used up, that token counts as fresh
+/// whatever `min_ttl` a caller asks for: every caller shares the one refresh instead of
+/// starting the next.
+struct Shortfall {
+    /// The access token it applies to.
+    access_token: Secret,
+    /// Seconds that must be left for the token to count as fresh.
+    enough: i64,
 }
 
 /// What this process knows of the stored record.
@@ -106,10 +118,13 @@ enum Need {
 }
 
 impl Need {
-    fn met_by(&self, record: &SessionRecord, clock_offset: i64) -> bool {
+    fn met_by(&self, record: &SessionRecord, clock_offset: i64, short: Option<&Shortfall>) -> bool {
         match self {
             Need::Ttl(ttl) => {
-                let ttl = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+                let mut ttl = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+                if let Some(short) = short.filter(|s| s.access_token == record.access_token) {
+                    ttl = ttl.min(short.enough);
+                }
                 record
                     .seconds_left(now_unix(), clock_offset)
                     .is_none_or(|left| left >= ttl)
@@ -170,7 +185,9 @@ impl Session {
 
     /// An access token valid for at least `min_ttl` (on the server's clock), refreshing when
     /// needed. A token of unknown lifetime counts as valid. When the issuer grants less than
-    /// `min_ttl`, the freshly refreshed token is returned anyway.
+    /// `min_ttl`, the freshly refreshed token is returned anyway, and it counts as fresh (for
+    /// every caller and any `min_ttl`) until half its lifetime is used up: asking for more than
+    /// the issuer grants costs one refresh per half lifetime, not one per call.
     ///
     /// Errors: not signed in or `invalid_grant` ([`Error::requires_reauthentication`]),
     /// network and server failures (retryable; the session is kept), storage errors.
@@ -264,7 +281,7 @@ impl Session {
         let flight = {
             let mut state = self.inner.state();
             if let Cached::Saved(record) = &state.cached
-                && need.met_by(record, self.inner.offset(record))
+                && need.met_by(record, self.inner.offset(record), state.shortfall.as_ref())
             {
                 return Ok(record.access_token.clone());
             }
@@ -336,7 +353,12 @@ impl Inner {
             .current()
             .await?
             .ok_or(Error::NotSignedIn("no session is stored; sign in first"))?;
-        if need.met_by(&current, self.offset(&current)) {
+        let met = need.met_by(
+            &current,
+            self.offset(&current),
+            self.state().shortfall.as_ref(),
+        );
+        if met {
             return Ok(current);
         }
         let Some(refresh_token) = current.refresh_token.clone() else {
@@ -349,6 +371,7 @@ impl Inner {
             Ok(tokens) => {
                 let next = current.refreshed(tokens, self.client.clock_skew(), now_unix());
                 let next = Arc::new(next);
+                self.note_shortfall(&need, &next);
                 self.save(Arc::clone(&next)).await?;
                 self.notify(SessionEvent::Refreshed);
                 Ok(next)
@@ -359,6 +382,21 @@ impl Inner {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Remembers a refreshed record that falls short of the `min_ttl` it was refreshed for.
+    fn note_shortfall(&self, need: &Need, record: &SessionRecord) {
+        let left = record.seconds_left(now_unix(), self.offset(record));
+        let shortfall = match (need, left) {
+            (Need::Ttl(ttl), Some(left)) if u64::try_from(left).unwrap_or(0) < ttl.as_secs() => {
+                Some(Shortfall {
+                    access_token: record.access_token.clone(),
+                    enough: (left / 2).max(1),
+                })
+            }
+            _ => None,
+        };
+        self.state().shortfall = shortfall;
     }
 
     /// The newest record: an unsaved one (saved now), else the store's. Caches it.

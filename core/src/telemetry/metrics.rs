@@ -29,6 +29,9 @@ pub struct HttpExchange {
     pub attempt: u32,
     /// Whether the SDK sends the request again.
     pub will_retry: bool,
+    /// How long the SDK waits before that retry (`Retry-After` or backoff).
+    #[serde(rename = "retry_in_ms", serialize_with = "super::optional_millis")]
+    pub retry_in: Option<Duration>,
 }
 
 /// The end of a sign-in (authorization code, device code, client credentials) or a
@@ -220,6 +223,7 @@ mod tests {
             error_code: error.map(str::to_owned),
             attempt: 1,
             will_retry: false,
+            retry_in: None,
         }
     }
 

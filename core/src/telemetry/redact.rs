@@ -1,6 +1,9 @@
 //! Redaction by construction: log lines and reports show the shape of requests and
 //! responses, and only values of members known to be harmless. Everything else (tokens,
 //! secrets, codes, verifiers, passwords, cookies, personal data) becomes `[REDACTED]`.
+//! Free text (error descriptions, body excerpts) loses its JWT-shaped values.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
@@ -82,10 +85,7 @@ pub(crate) fn body(content_type: Option<&str>, body: &[u8]) -> String {
     if body.is_empty() {
         return "(empty)".into();
     }
-    let media = content_type
-        .and_then(|t| t.split(';').next())
-        .map(|t| t.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let media = media_type(content_type);
     if media == "application/x-www-form-urlencoded" {
         return form(body);
     }
@@ -101,6 +101,67 @@ pub(crate) fn body(content_type: Option<&str>, body: &[u8]) -> String {
             }
         ),
     }
+}
+
+/// The values a log line hides in a form or JSON request body: the secrets it carries.
+pub(crate) fn hidden_values(content_type: Option<&str>, body: &[u8]) -> Vec<String> {
+    if media_type(content_type) == "application/x-www-form-urlencoded" {
+        return url::form_urlencoded::parse(body)
+            .filter(|(k, _)| !shown(k))
+            .map(|(_, v)| v.into_owned())
+            .collect();
+    }
+    let mut found = Vec::new();
+    if let Ok(value) = serde_json::from_slice::<Value>(body) {
+        collect_hidden(&value, false, &mut found);
+    }
+    found
+}
+
+fn collect_hidden(value: &Value, visible: bool, found: &mut Vec<String>) {
+    match value {
+        Value::Object(members) => {
+            for (k, v) in members {
+                collect_hidden(v, shown(k), found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_hidden(v, visible, found)),
+        Value::String(s) if !visible => found.push(s.clone()),
+        _ => {}
+    }
+}
+
+fn media_type(content_type: Option<&str>) -> String {
+    content_type
+        .and_then(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// `text` with every JWT-shaped value replaced by [`REDACTED`]: a run of base64url characters
+/// and dots that starts with `eyJ` (a Base64 JSON header) and has at least three segments
+/// (JWS, unsecured JWT and JWE compact forms).
+pub(crate) fn jwts(text: &str) -> Cow<'_, str> {
+    if !text.contains("eyJ") {
+        return Cow::Borrowed(text);
+    }
+    let in_run = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("eyJ") {
+        let after = &rest[start..];
+        let len = after.find(|c| !in_run(c)).unwrap_or(after.len());
+        let run = &after[..len];
+        let mut segments = run.split('.');
+        let is_jwt = run.matches('.').count() >= 2
+            && segments.next().is_some_and(|s| !s.is_empty())
+            && segments.next().is_some_and(|s| !s.is_empty());
+        out.push_str(&rest[..start]);
+        out.push_str(if is_jwt { REDACTED } else { run });
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -141,5 +202,38 @@ mod tests {
             "code=[REDACTED]&code_verifier=[REDACTED]"
         );
         assert_eq!(body(None, b""), "(empty)");
+    }
+
+    #[test]
+    fn hidden_values_are_the_secrets_of_a_request() {
+        let form = b"grant_type=refresh_token&refresh_token=rt%2B1&client_id=app";
+        let content_type = Some("application/x-www-form-urlencoded");
+        assert_eq!(hidden_values(content_type, form), ["rt+1"]);
+        let body =
+            br#"{"new_email":"a@b.example","current_password":"pw","scope":"x","n":[1,"c"]}"#;
+        let mut found = hidden_values(Some("application/json"), body);
+        found.sort();
+        assert_eq!(found, ["a@b.example", "c", "pw"]);
+        assert!(hidden_values(None, b"<html>").is_empty());
+    }
+
+    #[test]
+    fn jwt_shaped_values_are_redacted() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1In0.c2ln-_";
+        let text = format!("token {jwt}, unsecured \"eyJhbGciOiJub25lIn0.e30.\" end");
+        assert_eq!(
+            jwts(&text),
+            "token [REDACTED], unsecured \"[REDACTED]\" end"
+        );
+        let jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d";
+        assert_eq!(jwts(jwe), REDACTED);
+        for kept in [
+            "login.example.com v1.2.3",
+            "eyJ only",
+            "eyJhbGc.single",
+            "a.eyJ",
+        ] {
+            assert_eq!(jwts(kept), kept);
+        }
     }
 }

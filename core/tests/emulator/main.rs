@@ -10,4 +10,5 @@ mod grants;
 mod logs;
 mod observability;
 mod resilience;
+mod server_text;
 mod userinfo;

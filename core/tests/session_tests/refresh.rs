@@ -126,6 +126,47 @@ async fn concurrent_forced_refreshes_and_callers_share_one_refresh() {
     assert_eq!(stored(store.as_ref()).unwrap().access_token, results[0]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_min_ttl_beyond_the_token_lifetime_costs_one_refresh_not_one_per_caller() {
+    let env = start().await;
+    // Every token lives 60 s; the callers want 120 s, which no refresh can give.
+    env.post("settings", json!({"access_token_ttl_secs": 60}))
+        .await;
+    let session = Session::new(env.client(), Arc::new(MemoryStore::new()));
+    let tokens = env.login(session.client(), &[]).await;
+    session.sign_in(tokens.clone()).await.unwrap();
+    let want = Duration::from_secs(120);
+
+    // 20 callers, each asking 5 times in a row: they overlap the refresh and come after it.
+    let callers: Vec<_> = (0..20)
+        .map(|_| {
+            let session = session.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                for _ in 0..5 {
+                    seen.push(session.access_token(want).await.unwrap());
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for caller in callers {
+        results.extend(caller.await.unwrap());
+    }
+
+    assert_eq!(env.refresh_grants().await, 1, "one refresh for all");
+    assert!(results.iter().all(|t| *t == results[0]), "all share it");
+    assert_ne!(results[0], tokens.access_token);
+    // A min_ttl the token meets is served as before, and a forced refresh still refreshes.
+    assert_eq!(
+        session.access_token(DEFAULT_MIN_TTL).await.unwrap(),
+        results[0]
+    );
+    assert_ne!(session.refresh().await.unwrap(), results[0]);
+    assert_eq!(env.refresh_grants().await, 2);
+}
+
 #[tokio::test]
 async fn rotated_tokens_are_never_reused_across_refreshes_and_restarts() {
     let env = start().await;

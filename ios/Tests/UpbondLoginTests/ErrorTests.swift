@@ -9,6 +9,7 @@ final class ErrorTests: EmulatorTestCase {
         let error = await expectError { try await client.clientCredentials() }
         guard case .invalidClient(let info) = error else { return XCTFail("\(String(describing: error))") }
         XCTAssertEqual(info.code, "invalid_client")
+        XCTAssertEqual(info.status, 401)
         XCTAssertFalse(info.isRetryable)
         XCTAssertFalse(info.resolution.isEmpty)
         XCTAssertFalse(info.causes.isEmpty)
@@ -28,6 +29,7 @@ final class ErrorTests: EmulatorTestCase {
         ])
         let error = await expectError { try await client.clientCredentials() }
         guard case .rateLimited(let info) = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(info.status, 429)
         XCTAssertTrue(info.isRetryable)
         XCTAssertEqual(info.retryAfter, .seconds(42))
         XCTAssertEqual(error?.retryAfter, .seconds(42))

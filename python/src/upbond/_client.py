@@ -37,6 +37,7 @@ _HINTS = {
     "access_token": _native.TokenTypeHint.ACCESS_TOKEN,
     "refresh_token": _native.TokenTypeHint.REFRESH_TOKEN,
 }
+_PROVIDERS = {p.name.lower(): p for p in _native.SocialProvider}
 
 
 def _scopes(scopes: Scopes) -> list:
@@ -48,12 +49,13 @@ def _scopes(scopes: Scopes) -> list:
 
 
 def _choice(table: Mapping[str, Any], value: Optional[str], what: str) -> Any:
+    """The table's entry for ``value`` (``None`` stays ``None``); anything else is a
+    ``ValueError`` naming the valid choices."""
     if value is None:
         return None
-    try:
+    if isinstance(value, str) and value in table:
         return table[value]
-    except KeyError:
-        raise ValueError(f"{what} must be one of {sorted(table)}, not {value!r}") from None
+    raise ValueError(f"{what} must be one of {sorted(table)}, not {value!r}")
 
 
 def _millis(seconds: Optional[float]) -> Optional[int]:
@@ -191,7 +193,10 @@ class AsyncClient:
         line or google."""
         options = _native.AuthorizationOptions(
             scopes=_scopes(scopes),
-            provider=None if provider is None else _native.SocialProvider[provider.upper()],
+            provider=_choice(
+                _PROVIDERS, provider.lower() if isinstance(provider, str) else provider,
+                "provider",
+            ),
             login_hint=login_hint,
             prompt=prompt,
             extra_params=[[k, v] for k, v in (extra_params or {}).items()],

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, TypeVar
 
 from . import _runner
 from ._call import call
+from ._errors import StorageError
 from ._native import upbond_ffi as _native
 from ._stores import native_session
 from ._types import SessionRecord, TokenSet
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
+
+T = TypeVar("T")
 
 #: Event names given to a session listener.
 _EVENTS = {
@@ -50,7 +53,18 @@ class AsyncSession:
 
     def __init__(self, client: "AsyncClient", store: Any = None) -> None:
         self.client = client
-        self._native = native_session(client._native, store)
+        self._native, self._bridge = native_session(client._native, store)
+
+    async def _call(self, awaitable: Awaitable[T]) -> T:
+        """The native call's result; a ``KeyboardInterrupt`` or ``SystemExit`` of the app's
+        store is raised as itself instead of its ``StorageError``."""
+        try:
+            return await call(awaitable)
+        except StorageError:
+            raised = None if self._bridge is None else self._bridge.take_raised()
+            if raised is not None:
+                raise raised from None
+            raise
 
     def on_event(self, callback: Optional[Callable[[str], None]]) -> None:
         """Calls ``callback`` (on an SDK thread) with ``"signed_in"``, ``"refreshed"``,
@@ -59,25 +73,25 @@ class AsyncSession:
 
     async def sign_in(self, tokens: TokenSet) -> None:
         """Stores the tokens of a sign-in, replacing any stored session."""
-        await call(self._native.sign_in(tokens._to_native()))
+        await self._call(self._native.sign_in(tokens._to_native()))
 
     async def access_token(self, min_ttl: int = 60) -> str:
         """An access token valid for at least ``min_ttl`` seconds, refreshed when needed."""
-        return await call(self._native.access_token(min_ttl))
+        return await self._call(self._native.access_token(min_ttl))
 
     async def record(self) -> Optional[SessionRecord]:
         """The stored session, or ``None`` when signed out."""
-        record = await call(self._native.record())
+        record = await self._call(self._native.record())
         return None if record is None else SessionRecord._from_native(record)
 
     async def refresh(self) -> str:
         """Refreshes now, whatever the token's lifetime; returns the new access token."""
-        return await call(self._native.refresh())
+        return await self._call(self._native.refresh())
 
     async def sign_out(self) -> SignOut:
         """Clears the store, then revokes the tokens at the issuer. Only a failure to clear
         the store raises; the result says whether the issuer revoked the tokens."""
-        done = await call(self._native.sign_out())
+        done = await self._call(self._native.sign_out())
         return SignOut(done.removed, done.revoked, done.revocation_error)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import abc
 import base64
-from typing import Any, Optional
+import os
+import threading
+from typing import Any, Callable, Optional, Tuple, TypeVar, Union
 
 from ._call import call_sync
 from ._native import upbond_ffi as _native
@@ -15,7 +17,8 @@ class TokenStore(abc.ABC):
 
     Called on a worker thread, so it may block. ``save`` must replace the record atomically,
     ``load`` returns ``None`` only when nothing is stored. An exception becomes a
-    ``StorageError`` of the call that needed the store.
+    ``StorageError`` of the call that needed the store, naming the method and the exception.
+    ``KeyboardInterrupt`` and ``SystemExit`` are raised as themselves by that call.
     """
 
     @abc.abstractmethod
@@ -40,9 +43,15 @@ class FileStore:
     that only one process refreshes at a time; AES-256-GCM encrypted with a 32-byte ``key``.
     """
 
-    def __init__(self, path: str, key: Optional[bytes] = None) -> None:
-        self.path = str(path)
-        self.key = key
+    def __init__(self, path: Union[str, os.PathLike], key: Optional[bytes] = None) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+        if key is not None and not isinstance(key, (bytes, bytearray, memoryview)):
+            raise TypeError(f"key must be bytes or None, not {type(key).__name__}")
+        self.path = os.fsdecode(path)
+        if not self.path:
+            raise ValueError("path must not be empty")
+        self.key = None if key is None else bytes(key)
 
     def __repr__(self) -> str:
         return f"FileStore({self.path!r}, encrypted={self.key is not None})"
@@ -72,30 +81,68 @@ class KeyringStore(TokenStore):
             self._keyring.delete_password(self.service, self.username)
 
 
+T = TypeVar("T")
+
+
+class _Raised(Exception):
+    """Stands in, on the native side, for a ``KeyboardInterrupt`` or ``SystemExit`` of the
+    app's store; the session call re-raises the original."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__()
+        self.original = original
+
+    def __repr__(self) -> str:
+        return repr(self.original)
+
+
 class _StoreBridge(_native.TokenStore):
-    """Presents a :class:`TokenStore` to the native session."""
+    """Presents a :class:`TokenStore` to the native session. An ``Exception`` of the store
+    goes to the native side as is; a ``KeyboardInterrupt`` or ``SystemExit`` (which the native
+    side cannot carry) is kept for :meth:`take_raised` and replaced by a stand-in."""
 
     def __init__(self, store: TokenStore) -> None:
         self._store = store
+        self._raised: Optional[BaseException] = None
+        self._lock = threading.Lock()
+
+    def _call(self, method: Callable[[], T]) -> T:
+        try:
+            return method()
+        except Exception:
+            raise
+        except BaseException as e:
+            with self._lock:
+                self._raised = e
+            raise _Raised(e) from None
+
+    def take_raised(self) -> Optional[BaseException]:
+        """The ``KeyboardInterrupt`` or ``SystemExit`` the store raised since the last call,
+        once."""
+        with self._lock:
+            raised, self._raised = self._raised, None
+        return raised
 
     def load(self) -> Optional[bytes]:
-        data = self._store.load()
+        data = self._call(self._store.load)
         return None if data is None else bytes(data)
 
     def save(self, record: bytes) -> None:
-        self._store.save(bytes(record))
+        self._call(lambda: self._store.save(bytes(record)))
 
     def delete(self) -> None:
-        self._store.delete()
+        self._call(self._store.delete)
 
 
-def native_session(client: Any, store: Any) -> Any:
-    """A native session of ``client`` over ``store`` (``None``: in memory)."""
+def native_session(client: Any, store: Any) -> Tuple[Any, Optional[_StoreBridge]]:
+    """A native session of ``client`` over ``store`` (``None``: in memory), and the bridge to
+    the app's store when it is one."""
     if store is None or isinstance(store, MemoryStore):
-        return _native.Session.in_memory(client)
+        return _native.Session.in_memory(client), None
     if isinstance(store, FileStore):
         path, key = store.path, store.key
-        return call_sync(lambda: _native.Session.in_file(client, path, key))
+        return call_sync(lambda: _native.Session.in_file(client, path, key)), None
     if isinstance(store, TokenStore):
-        return _native.Session(client, _StoreBridge(store))
+        bridge = _StoreBridge(store)
+        return _native.Session(client, bridge), bridge
     raise TypeError("store must be a MemoryStore, FileStore or TokenStore")

@@ -116,6 +116,7 @@ class ErrorsTest : EmulatorTest() {
         )
         val e = assertFailsWith<UpbondLoginException.RateLimited> { service.clientCredentials(listOf("api:read")) }
         assertEquals("rate_limit_exceeded", e.code)
+        assertEquals(429, e.status)
         assertEquals(30.seconds, e.retryAfter)
         assertTrue(e.retryable)
     }

@@ -1,0 +1,92 @@
+//! The tokio runtime the exported async calls run on: one per process.
+//!
+//! A forked child (Python `multiprocessing` with the `fork` start method, gunicorn
+//! `--preload`) inherits the parent's runtime without its worker threads, so nothing would
+//! ever drive its I/O and timers again and the child's next call would hang. The first call in
+//! a new process therefore starts a new runtime (the inherited one is leaked: shutting it down
+//! would wait for threads that do not exist). Core rebuilds its connection pool the same way.
+//!
+//! Foreign code polls the futures on its own threads; [`run`] enters this process's runtime
+//! around every poll (and the drop), so the I/O, timers and tasks of a call belong to it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use tokio::runtime::{Builder, Handle, Runtime};
+
+use crate::UpbondError;
+
+/// The runtime of the process whose id is stored with it.
+static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+
+/// This process's runtime, started on first use.
+fn handle() -> Result<Handle, UpbondError> {
+    let pid = std::process::id();
+    // A plain pair that a panicking holder cannot leave half-written.
+    let mut current = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
+    match *current {
+        Some((owner, runtime)) if owner == pid => Ok(runtime.handle().clone()),
+        _ => {
+            let runtime = Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("upbond-runtime")
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    upbond_core::Error::Config(format!("cannot start the async runtime: {e}"))
+                })?;
+            // Lives for the rest of the process; an inherited one is leaked on purpose.
+            let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+            *current = Some((pid, runtime));
+            Ok(runtime.handle().clone())
+        }
+    }
+}
+
+/// Runs `call` on this process's runtime.
+pub(crate) async fn run<T>(
+    call: impl Future<Output = Result<T, UpbondError>>,
+) -> Result<T, UpbondError> {
+    let handle = handle()?;
+    Entered {
+        handle,
+        future: Some(Box::pin(call)),
+    }
+    .await
+}
+
+/// A future polled (and dropped) with a runtime entered.
+struct Entered<F: Future> {
+    handle: Handle,
+    future: Option<Pin<Box<F>>>,
+}
+
+impl<F: Future> Future for Entered<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = &mut *self;
+        let _entered = this.handle.enter();
+        match this.future.as_mut() {
+            Some(future) => {
+                let output = future.as_mut().poll(cx);
+                if output.is_ready() {
+                    this.future = None;
+                }
+                output
+            }
+            // Polled again after completion: a bug of the caller, answered by waiting forever.
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl<F: Future> Drop for Entered<F> {
+    fn drop(&mut self) {
+        // A cancelled call drops its timers and connections inside the runtime they use.
+        let _entered = self.handle.enter();
+        self.future = None;
+    }
+}
