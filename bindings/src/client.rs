@@ -75,7 +75,11 @@ impl Client {
 
     /// Reads the platform details (OS, app version ...) for the support report, once, now.
     pub fn set_platform_info(&self, platform: Arc<dyn PlatformInfo>) -> Result<(), UpbondError> {
-        let info: BTreeMap<String, String> = platform.info()?.into_iter().collect();
+        let info: BTreeMap<String, String> = platform
+            .info()
+            .map_err(|e| e.into_storage("the app's platform info"))?
+            .into_iter()
+            .collect();
         self.inner.set_platform_info(info);
         Ok(())
     }

@@ -17,30 +17,22 @@ macro_rules! upbond_error {
         /// may succeed (`retryable`), whether the user must sign in again
         /// (`reauthentication_required`), the wait the issuer asked for (`retry_after_ms`), and
         /// where they apply the HTTP `status`, social `provider` and missing `scope`.
-        #[derive(Debug, uniffi::Error)]
+        // The fields are described once, above: repeated on every variant, their docs would
+        // add some 20 KB of metadata to the shipped library.
+        #[derive(uniffi::Error)]
         pub enum UpbondError {
             $(
                 $(#[doc = $doc])+
                 $variant {
-                    /// The stable catalog code, e.g. `invalid_client`, `KOE101`.
                     code: String,
-                    /// What happened, in one line.
                     detail: String,
-                    /// Likely causes, from the catalog.
                     causes: Vec<String>,
-                    /// What to do about it, from the catalog.
                     resolution: Vec<String>,
-                    /// Whether the same request may succeed when tried again later.
                     retryable: bool,
-                    /// Whether the user has to sign in again to recover.
                     reauthentication_required: bool,
-                    /// How long to wait before retrying (milliseconds), when known.
                     retry_after_ms: Option<u64>,
-                    /// The HTTP status of the answer, when the error came from one.
                     status: Option<u16>,
-                    /// The social login provider that failed (`kakao` ...), for its codes.
                     provider: Option<String>,
-                    /// The scope a resource asked for, for `insufficient_scope`.
                     scope: Option<String>,
                 },
             )+
@@ -200,6 +192,12 @@ impl fmt::Display for UpbondError {
     }
 }
 
+impl fmt::Debug for UpbondError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.summary(), f)
+    }
+}
+
 impl std::error::Error for UpbondError {}
 
 fn kind(error: &Error) -> Kind {
@@ -267,28 +265,40 @@ impl From<Error> for UpbondError {
     }
 }
 
-impl From<uniffi::UnexpectedUniFFICallbackError> for UpbondError {
-    /// An exception a foreign callback threw without declaring it (or a panic on its side):
-    /// a `storage_error` whose detail is the exception (the token store and the platform info
-    /// are the only callbacks whose failure reaches a caller; the others are ignored).
-    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        let mut error = UpbondError::from(Error::Storage(String::new()));
-        if let UpbondError::Storage { detail, .. } = &mut error {
-            *detail = format!("the app's callback raised {}", e.reason);
-        }
-        error
+/// What a callback of the app (token store, session listener, logger, metrics observer,
+/// platform info) reports when it fails. Any exception it throws arrives as this error, so a
+/// callback may throw whatever it likes.
+#[derive(Debug, uniffi::Error)]
+pub enum CallbackError {
+    /// The callback failed; `reason` says why, in the app's words.
+    Failed {
+        /// Why the callback failed.
+        reason: String,
+    },
+}
+
+impl fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let CallbackError::Failed { reason } = self;
+        f.write_str(reason)
     }
 }
 
-impl UpbondError {
-    /// A failure of the app's token store in `operation` (`load`, `save`, `delete`), as the
-    /// core storage error: the store's own words (an undeclared exception, or the detail of a
-    /// `storage_error` it threw), else this error's code and detail.
-    pub(crate) fn into_storage(self, operation: &str) -> Error {
-        let reason = match self {
-            UpbondError::Storage { detail, .. } => detail,
-            other => other.to_string(),
-        };
-        Error::Storage(format!("the token store's {operation} failed: {reason}"))
+impl std::error::Error for CallbackError {}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for CallbackError {
+    /// An exception the callback threw (or a panic on its side).
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        let reason = format!("the app's callback raised {}", e.reason);
+        CallbackError::Failed { reason }
+    }
+}
+
+impl CallbackError {
+    /// The failure of `what` (e.g. "the token store's load") as a core storage error, the
+    /// error a caller sees when an app callback it needed failed.
+    pub(crate) fn into_storage(self, what: &str) -> Error {
+        let CallbackError::Failed { reason } = self;
+        Error::Storage(format!("{what} failed: {reason}"))
     }
 }

@@ -30,7 +30,7 @@ mod user_api;
 pub use cancel::CancelToken;
 pub use catalog::{CatalogEntry, catalog, explain};
 pub use client::{AuthorizationRequest, Client};
-pub use error::{Summary, UpbondError};
+pub use error::{CallbackError, Summary, UpbondError};
 pub use records::{
     AuthorizationOptions, ClientAuthMethod, ClientConfig, ClientKind, DeviceAuthorization,
     IdTokenClaims, LogoutOptions, PendingAuthorization, SocialProvider, TokenSet, TokenTypeHint,

@@ -45,28 +45,31 @@ fn handle() -> Result<Handle, UpbondError> {
     }
 }
 
+/// A boxed call: one [`Entered`] per result type, not one per exported function.
+type Call<'a, T> = Pin<Box<dyn Future<Output = Result<T, UpbondError>> + Send + 'a>>;
+
 /// Runs `call` on this process's runtime.
-pub(crate) async fn run<T>(
-    call: impl Future<Output = Result<T, UpbondError>>,
+pub(crate) async fn run<'a, T>(
+    call: impl Future<Output = Result<T, UpbondError>> + Send + 'a,
 ) -> Result<T, UpbondError> {
     let handle = handle()?;
     Entered {
         handle,
-        future: Some(Box::pin(call)),
+        future: Some(Box::pin(call) as Call<'a, T>),
     }
     .await
 }
 
 /// A future polled (and dropped) with a runtime entered.
-struct Entered<F: Future> {
+struct Entered<'a, T> {
     handle: Handle,
-    future: Option<Pin<Box<F>>>,
+    future: Option<Call<'a, T>>,
 }
 
-impl<F: Future> Future for Entered<F> {
-    type Output = F::Output;
+impl<T> Future for Entered<'_, T> {
+    type Output = Result<T, UpbondError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let _entered = this.handle.enter();
         match this.future.as_mut() {
@@ -83,7 +86,7 @@ impl<F: Future> Future for Entered<F> {
     }
 }
 
-impl<F: Future> Drop for Entered<F> {
+impl<T> Drop for Entered<'_, T> {
     fn drop(&mut self) {
         // A cancelled call drops its timers and connections inside the runtime they use.
         let _entered = self.handle.enter();

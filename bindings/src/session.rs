@@ -7,7 +7,7 @@ use upbond_core as core;
 
 use crate::client::Client;
 use crate::records::{IdTokenClaims, TokenSet};
-use crate::{UpbondError, runtime};
+use crate::{CallbackError, UpbondError, runtime};
 
 /// Persistent storage for one session record, as opaque bytes (the session encodes and
 /// versions them). Called on a worker thread, never the caller's: it may block. `save`
@@ -16,28 +16,32 @@ use crate::{UpbondError, runtime};
 #[uniffi::export(foreign)]
 pub trait TokenStore: Send + Sync {
     /// The stored bytes, or nothing when no record is stored.
-    fn load(&self) -> Result<Option<Vec<u8>>, UpbondError>;
+    fn load(&self) -> Result<Option<Vec<u8>>, CallbackError>;
     /// Atomically replaces the stored record.
-    fn save(&self, record: Vec<u8>) -> Result<(), UpbondError>;
+    fn save(&self, record: Vec<u8>) -> Result<(), CallbackError>;
     /// Removes the stored record; succeeds when there was none.
-    fn delete(&self) -> Result<(), UpbondError>;
+    fn delete(&self) -> Result<(), CallbackError>;
 }
 
 struct StoreAdapter(Arc<dyn TokenStore>);
 
 impl core::TokenStore for StoreAdapter {
     fn load(&self) -> Result<Option<Vec<u8>>, core::Error> {
-        self.0.load().map_err(|e| e.into_storage("load"))
+        self.0
+            .load()
+            .map_err(|e| e.into_storage("the token store's load"))
     }
 
     fn save(&self, record: &[u8]) -> Result<(), core::Error> {
         self.0
             .save(record.to_vec())
-            .map_err(|e| e.into_storage("save"))
+            .map_err(|e| e.into_storage("the token store's save"))
     }
 
     fn delete(&self) -> Result<(), core::Error> {
-        self.0.delete().map_err(|e| e.into_storage("delete"))
+        self.0
+            .delete()
+            .map_err(|e| e.into_storage("the token store's delete"))
     }
 }
 
@@ -59,7 +63,7 @@ pub enum SessionEvent {
 #[uniffi::export(foreign)]
 pub trait SessionListener: Send + Sync {
     /// Called once per event.
-    fn on_event(&self, event: SessionEvent) -> Result<(), UpbondError>;
+    fn on_event(&self, event: SessionEvent) -> Result<(), CallbackError>;
 }
 
 struct ListenerAdapter(Arc<dyn SessionListener>);

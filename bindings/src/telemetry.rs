@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use upbond_core as core;
 
-use crate::UpbondError;
+use crate::CallbackError;
 
 /// Milliseconds of a duration, saturating.
 pub(crate) fn millis(d: Duration) -> u64 {
@@ -45,7 +45,7 @@ impl From<core::LogLevel> for LogLevel {
 #[uniffi::export(foreign)]
 pub trait Logger: Send + Sync {
     /// One message; `target` names the part of the SDK.
-    fn log(&self, level: LogLevel, target: String, message: String) -> Result<(), UpbondError>;
+    fn log(&self, level: LogLevel, target: String, message: String) -> Result<(), CallbackError>;
 }
 
 struct LoggerAdapter(Arc<dyn Logger>);
@@ -118,9 +118,9 @@ pub struct AuthOutcome {
 #[uniffi::export(foreign)]
 pub trait MetricsObserver: Send + Sync {
     /// One HTTP attempt ended.
-    fn on_http_exchange(&self, exchange: HttpExchange) -> Result<(), UpbondError>;
+    fn on_http_exchange(&self, exchange: HttpExchange) -> Result<(), CallbackError>;
     /// A sign-in or refresh ended.
-    fn on_auth_outcome(&self, outcome: AuthOutcome) -> Result<(), UpbondError>;
+    fn on_auth_outcome(&self, outcome: AuthOutcome) -> Result<(), CallbackError>;
 }
 
 pub(crate) struct ObserverAdapter(pub(crate) Arc<dyn MetricsObserver>);
@@ -156,7 +156,7 @@ impl core::MetricsObserver for ObserverAdapter {
 #[uniffi::export(foreign)]
 pub trait PlatformInfo: Send + Sync {
     /// The details, as names and values.
-    fn info(&self) -> Result<HashMap<String, String>, UpbondError>;
+    fn info(&self) -> Result<HashMap<String, String>, CallbackError>;
 }
 
 /// Latency figures of one endpoint.

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use uniffi::UnexpectedUniFFICallbackError;
 use upbond_bindings::{
-    CancelToken, Client, Session, SessionEvent, SessionListener, TokenStore, UpbondError,
+    CallbackError, CancelToken, Client, Session, SessionEvent, SessionListener, TokenStore,
+    UpbondError,
 };
 use upbond_emulator::Emulator;
 
@@ -17,13 +18,13 @@ use common::config;
 struct ThrowingStore;
 
 impl TokenStore for ThrowingStore {
-    fn load(&self) -> Result<Option<Vec<u8>>, UpbondError> {
+    fn load(&self) -> Result<Option<Vec<u8>>, CallbackError> {
         Err(UnexpectedUniFFICallbackError::new("IOError: disk on fire").into())
     }
-    fn save(&self, _: Vec<u8>) -> Result<(), UpbondError> {
+    fn save(&self, _: Vec<u8>) -> Result<(), CallbackError> {
         Err(UnexpectedUniFFICallbackError::new("IOError: read-only").into())
     }
-    fn delete(&self) -> Result<(), UpbondError> {
+    fn delete(&self) -> Result<(), CallbackError> {
         Err(UnexpectedUniFFICallbackError::new("IOError: read-only").into())
     }
 }
@@ -51,7 +52,7 @@ async fn a_throwing_store_gives_a_storage_error() {
 struct FailingListener(Mutex<Vec<String>>);
 
 impl SessionListener for FailingListener {
-    fn on_event(&self, event: SessionEvent) -> Result<(), UpbondError> {
+    fn on_event(&self, event: SessionEvent) -> Result<(), CallbackError> {
         let name = match event {
             SessionEvent::SignedIn => "signed_in",
             SessionEvent::Refreshed => "refreshed",

@@ -27,6 +27,9 @@ fn main() -> ExitCode {
             "error[internal]: upbond hit a bug ({info}). Please report it."
         ));
     }));
+    // The CLI's own requests (the demo's browser) use the SDK's TLS backend too. Only a
+    // second install fails, and there is none before this line.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = match commands::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),

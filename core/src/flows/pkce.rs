@@ -1,9 +1,9 @@
 //! PKCE (RFC 7636, S256 only) and random request values.
 
-use aws_lc_rs::digest;
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ring::digest;
+use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::{Error, Secret};
 

@@ -16,6 +16,7 @@ mod pool;
 mod retry;
 mod retry_after;
 mod scrub;
+mod tls;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -56,6 +56,7 @@ fn build(connect_timeout: Duration, request_timeout: Duration) -> Result<reqwest
         .timeout(request_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("upbond-login/", env!("CARGO_PKG_VERSION")))
+        .tls_backend_preconfigured(super::tls::client_config()?)
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }

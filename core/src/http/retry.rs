@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use ring::rand::{SecureRandom, SystemRandom};
 
 use super::operation::Operation;
 use crate::NetworkErrorKind;

@@ -5,7 +5,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::rand::{SecureRandom, SystemRandom};
 
 use super::{StoreLock, TokenStore};
 use crate::telemetry::log;
@@ -31,7 +32,7 @@ const MAGIC: &[u8] = b"UPBOND-SESSION-AES256GCM-1\n";
 pub struct FileStore {
     path: PathBuf,
     lock_path: PathBuf,
-    key: Option<RandomizedNonceKey>,
+    key: Option<LessSafeKey>,
 }
 
 impl FileStore {
@@ -50,7 +51,8 @@ impl FileStore {
     /// A store at `path` encrypted with a 32-byte key (keep the key in the platform's secure
     /// storage). A key of another length is a configuration error.
     pub fn encrypted(path: impl Into<PathBuf>, key: &[u8]) -> Result<FileStore, Error> {
-        let key = RandomizedNonceKey::new(&AES_256_GCM, key)
+        let key = UnboundKey::new(&AES_256_GCM, key)
+            .map(LessSafeKey::new)
             .map_err(|_| Error::Config("the session file key must be 32 bytes".into()))?;
         Ok(FileStore {
             key: Some(key),
@@ -71,11 +73,19 @@ impl FileStore {
         let Some(key) = &self.key else {
             return Ok(record.to_vec());
         };
+        let failed = |_| Error::Storage("encrypting the session record failed".into());
+        // A fresh random nonce per save: far fewer saves than the 2^32 that random
+        // 96-bit nonces allow under one key.
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new().fill(&mut nonce).map_err(failed)?;
         let mut sealed = record.to_vec();
-        let nonce = key
-            .seal_in_place_append_tag(Aad::from(MAGIC), &mut sealed)
-            .map_err(|_| Error::Storage("encrypting the session record failed".into()))?;
-        Ok([MAGIC, nonce.as_ref(), &sealed].concat())
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(MAGIC),
+            &mut sealed,
+        )
+        .map_err(failed)?;
+        Ok([MAGIC, &nonce, &sealed].concat())
     }
 
     fn open(&self, mut bytes: Vec<u8>) -> Result<Vec<u8>, Error> {

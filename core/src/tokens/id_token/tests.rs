@@ -1,7 +1,6 @@
-use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair,
-};
-use jsonwebtoken::{EncodingKey, Header, encode};
+use ring::hmac;
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
 use serde_json::json;
 
 use super::*;
@@ -11,23 +10,64 @@ const ISS: &str = "https://auth.example.com";
 const CLIENT: &str = "demo-app";
 
 struct Signer {
-    ec: EncodingKey,
-    ed: EncodingKey,
+    ec: EcdsaKeyPair,
+    ed: Ed25519KeyPair,
     jwks: JwkSet,
 }
 
+/// A compact JWS of `claims` under `header`, signed by `sign`.
+fn jws(header: Value, claims: &Value, sign: impl Fn(&[u8]) -> Vec<u8>) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = URL_SAFE_NO_PAD.encode(sign(input.as_bytes()));
+    format!("{input}.{signature}")
+}
+
+impl Signer {
+    fn es256_kid(&self, kid: Option<&str>, claims: &Value) -> String {
+        let header = match kid {
+            Some(kid) => json!({"alg": "ES256", "kid": kid}),
+            None => json!({"alg": "ES256"}),
+        };
+        let rng = SystemRandom::new();
+        jws(header, claims, |m| {
+            self.ec.sign(&rng, m).unwrap().as_ref().to_vec()
+        })
+    }
+
+    fn eddsa(&self, claims: &Value) -> String {
+        jws(json!({"alg": "EdDSA", "kid": "ed-1"}), claims, |m| {
+            self.ed.sign(m).as_ref().to_vec()
+        })
+    }
+}
+
+fn hs256(secret: &[u8], claims: &Value) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
+    jws(json!({"alg": "HS256"}), claims, |m| {
+        hmac::sign(&key, m).as_ref().to_vec()
+    })
+}
+
 fn signer() -> Signer {
-    let ec = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let ec =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
     let point = ec.public_key().as_ref().to_vec();
-    let ed = Ed25519KeyPair::generate().unwrap();
+    let ed =
+        Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref()).unwrap();
     let jwks = json!({"keys": [
         {"kty": "EC", "crv": "P-256", "kid": "ec-1", "alg": "ES256", "use": "sig",
          "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..])},
         {"kty": "OKP", "crv": "Ed25519", "kid": "ed-1", "x": URL_SAFE_NO_PAD.encode(ed.public_key().as_ref())},
     ]});
     Signer {
-        ec: EncodingKey::from_ec_der(ec.to_pkcs8v1().unwrap().as_ref()),
-        ed: EncodingKey::from_ed_der(ed.to_pkcs8().unwrap().as_ref()),
+        ec,
+        ed,
         jwks: crate::discovery::parse_jwks(&jwks).unwrap(),
     }
 }
@@ -38,9 +78,7 @@ fn claims() -> Value {
 }
 
 fn es256(s: &Signer, claims: &Value) -> String {
-    let mut header = Header::new(Algorithm::ES256);
-    header.kid = Some("ec-1".into());
-    encode(&header, claims, &s.ec).unwrap()
+    s.es256_kid(Some("ec-1"), claims)
 }
 
 fn validator() -> IdTokenValidator {
@@ -83,16 +121,14 @@ fn valid_tokens_pass() {
         (got.subject.as_str(), got.audience.as_slice()),
         ("usr_1", [CLIENT.to_owned()].as_slice())
     );
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.kid = Some("ed-1".into());
-    let ed = encode(&header, &claims(), &s.ed).unwrap();
+    let ed = s.eddsa(&claims());
     let v = validator().with_algorithms(vec![Algorithm::EdDSA]);
     v.validate(&ed, &s.jwks, &checks()).unwrap();
     let array_aud = with(json!({"aud": ["other", CLIENT], "azp": CLIENT}));
     validator()
         .validate(&es256(&s, &array_aud), &s.jwks, &checks())
         .unwrap();
-    let no_kid = encode(&Header::new(Algorithm::ES256), &claims(), &s.ec).unwrap();
+    let no_kid = s.es256_kid(None, &claims());
     validator().validate(&no_kid, &s.jwks, &checks()).unwrap();
 }
 
@@ -105,12 +141,7 @@ fn algorithm_allowlist() {
         URL_SAFE_NO_PAD.encode(claims().to_string())
     );
     assert_eq!(reason(&s, &none), Reason::UnsupportedAlgorithm);
-    let hs = encode(
-        &Header::new(Algorithm::HS256),
-        &claims(),
-        &EncodingKey::from_secret(b"shared").unwrap(),
-    )
-    .unwrap();
+    let hs = hs256(b"shared", &claims());
     assert_eq!(reason(&s, &hs), Reason::UnsupportedAlgorithm);
     let hmac = validator().with_algorithms(vec![Algorithm::HS256]);
     let no_secret = hmac.validate(&hs, &s.jwks, &checks()).unwrap_err();
@@ -136,10 +167,8 @@ fn signature_and_key_failures() {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     parts[1] = URL_SAFE_NO_PAD.encode(with(json!({"sub": "usr_evil"})).to_string());
     assert_eq!(reason(&s, &parts.join(".")), Reason::BadSignature);
-    let mut header = Header::new(Algorithm::ES256);
-    header.kid = Some("rotated".into());
     assert_eq!(
-        reason(&s, &encode(&header, &claims(), &s.ec).unwrap()),
+        reason(&s, &s.es256_kid(Some("rotated"), &claims())),
         Reason::UnknownKey
     );
     for bad in ["", "abc", "a.b", "a.b.c.d", "!!.e30.x", "e30.e30.e30"] {
@@ -245,4 +274,47 @@ fn at_hash_is_checked_when_present() {
         ),
         "77QmUPtjPfzWtF2AnpK9RQ"
     );
+}
+
+#[test]
+fn rsa_pkcs1_and_pss_signatures() {
+    use ring::signature::{
+        RSA_PKCS1_SHA256, RSA_PSS_SHA256, RsaEncoding, RsaKeyPair, RsaPublicKeyComponents,
+    };
+    let pem = include_str!("../../../../emulator/keys/rsa-dev.pem");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let key = RsaKeyPair::from_pkcs8(&der).unwrap();
+    let public = RsaPublicKeyComponents::<Vec<u8>>::from(key.public());
+    let jwks = crate::discovery::parse_jwks(&json!({"keys": [{
+        "kty": "RSA", "kid": "rsa-1",
+        "n": URL_SAFE_NO_PAD.encode(&public.n),
+        "e": URL_SAFE_NO_PAD.encode(&public.e),
+    }]}))
+    .unwrap();
+    let sign = |alg: &str, encoding: &'static dyn RsaEncoding| {
+        jws(json!({"alg": alg, "kid": "rsa-1"}), &claims(), |m| {
+            let mut signature = vec![0; key.public().modulus_len()];
+            key.sign(encoding, &SystemRandom::new(), m, &mut signature)
+                .unwrap();
+            signature
+        })
+    };
+    let v = validator().with_algorithms(vec![Algorithm::RS256, Algorithm::PS256]);
+    let rs256 = sign("RS256", &RSA_PKCS1_SHA256);
+    let ps256 = sign("PS256", &RSA_PSS_SHA256);
+    v.validate(&rs256, &jwks, &checks()).unwrap();
+    v.validate(&ps256, &jwks, &checks()).unwrap();
+    // A PKCS#1 signature presented as PSS (or the reverse) does not verify.
+    let swapped = |token: &str, alg: &str| {
+        let (_, rest) = token.split_once('.').unwrap();
+        let header = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "kid": "rsa-1"}).to_string());
+        format!("{header}.{rest}")
+    };
+    for token in [swapped(&rs256, "PS256"), swapped(&ps256, "RS256")] {
+        let err = v.validate(&token, &jwks, &checks()).unwrap_err();
+        assert_eq!(err.code(), "id_token_bad_signature");
+    }
 }
