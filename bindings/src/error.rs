@@ -1,5 +1,6 @@
 //! [`UpbondError`]: core's [`Error`](upbond_core::Error) as a UniFFI error. Every variant
-//! carries the same fields, so foreign code can read them without matching on the variant.
+//! carries the same [`UpbondErrorInfo`], so foreign code reads it without matching on the
+//! variant.
 
 use std::fmt;
 
@@ -8,73 +9,27 @@ use upbond_core::Error;
 use crate::catalog::strings;
 use crate::telemetry::millis;
 
-/// Declares [`UpbondError`] with the shared fields on every variant, and [`Kind`], its
-/// field-less twin used to pick a variant.
+/// Declares [`UpbondError`], every variant with one [`UpbondErrorInfo`].
 macro_rules! upbond_error {
     ($($(#[doc = $doc:literal])+ $variant:ident,)+) => {
-        /// An error of upbond-login. Every variant has the catalog `code`, a one-line
-        /// `detail` (never a secret), the catalog's `causes` and `resolution`, whether a retry
-        /// may succeed (`retryable`), whether the user must sign in again
-        /// (`reauthentication_required`), the wait the issuer asked for (`retry_after_ms`), and
-        /// where they apply the HTTP `status`, social `provider` and missing `scope`.
-        // The fields are described once, above: repeated on every variant, their docs would
-        // add some 20 KB of metadata to the shipped library.
+        /// An error of upbond-login: one variant per family of the error catalog, each with
+        /// the same [`UpbondErrorInfo`] (`info`).
         #[derive(uniffi::Error)]
         pub enum UpbondError {
             $(
                 $(#[doc = $doc])+
                 $variant {
-                    code: String,
-                    detail: String,
-                    causes: Vec<String>,
-                    resolution: Vec<String>,
-                    retryable: bool,
-                    reauthentication_required: bool,
-                    retry_after_ms: Option<u64>,
-                    status: Option<u16>,
-                    provider: Option<String>,
-                    scope: Option<String>,
+                    /// The catalog code, advice and retry facts.
+                    info: UpbondErrorInfo,
                 },
             )+
         }
 
-        #[derive(Clone, Copy)]
-        enum Kind {
-            $($variant,)+
-        }
-
         impl UpbondError {
-            fn build(kind: Kind, f: Fields) -> Self {
-                match kind {
-                    $(Kind::$variant => UpbondError::$variant {
-                        code: f.code,
-                        detail: f.detail,
-                        causes: f.causes,
-                        resolution: f.resolution,
-                        retryable: f.retryable,
-                        reauthentication_required: f.reauthentication_required,
-                        retry_after_ms: f.retry_after_ms,
-                        status: f.status,
-                        provider: f.provider,
-                        scope: f.scope,
-                    },)+
-                }
-            }
-
-            /// The fields every variant shares, for Rust callers and tests.
-            pub fn summary(&self) -> Summary<'_> {
+            /// What every variant carries.
+            pub fn info(&self) -> &UpbondErrorInfo {
                 match self {
-                    $(UpbondError::$variant {
-                        code, detail, retryable, reauthentication_required, retry_after_ms,
-                        status, ..
-                    })|+ => Summary {
-                        code,
-                        detail,
-                        retryable: *retryable,
-                        reauthentication_required: *reauthentication_required,
-                        retry_after_ms: *retry_after_ms,
-                        status: *status,
-                    },
+                    $(UpbondError::$variant { info })|+ => info,
                 }
             }
         }
@@ -154,88 +109,84 @@ upbond_error! {
     Other,
 }
 
-/// The main shared fields of an [`UpbondError`], borrowed.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Summary<'a> {
-    /// The catalog code.
-    pub code: &'a str,
-    /// What happened, in one line.
-    pub detail: &'a str,
-    /// Whether a retry may succeed.
+/// What every [`UpbondError`] carries.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct UpbondErrorInfo {
+    /// The stable catalog code, e.g. `invalid_client`, `KOE101`.
+    pub code: String,
+    /// What happened, in one line (never a secret).
+    pub detail: String,
+    /// Likely causes, from the catalog.
+    pub causes: Vec<String>,
+    /// What to do about it, from the catalog.
+    pub resolution: Vec<String>,
+    /// Whether the same request may succeed when tried again later.
     pub retryable: bool,
-    /// Whether the user has to sign in again.
+    /// Whether the user has to sign in again to recover.
     pub reauthentication_required: bool,
-    /// How long to wait before retrying (ms), when known.
+    /// How long to wait before retrying (milliseconds), when the issuer said so.
     pub retry_after_ms: Option<u64>,
-    /// The HTTP status, when the error came from an answer.
+    /// The HTTP status of the answer, when the error came from one.
     pub status: Option<u16>,
-}
-
-/// The shared fields of every variant.
-struct Fields {
-    code: String,
-    detail: String,
-    causes: Vec<String>,
-    resolution: Vec<String>,
-    retryable: bool,
-    reauthentication_required: bool,
-    retry_after_ms: Option<u64>,
-    status: Option<u16>,
-    provider: Option<String>,
-    scope: Option<String>,
+    /// The social login provider that failed (`kakao` ...), for its codes.
+    pub provider: Option<String>,
+    /// The scope a resource asked for, for `insufficient_scope`.
+    pub scope: Option<String>,
 }
 
 impl fmt::Display for UpbondError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Summary { code, detail, .. } = self.summary();
-        write!(f, "{code}: {detail}")
+        let info = self.info();
+        write!(f, "{}: {}", info.code, info.detail)
     }
 }
 
 impl fmt::Debug for UpbondError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.summary(), f)
+        fmt::Debug::fmt(self.info(), f)
     }
 }
 
 impl std::error::Error for UpbondError {}
 
-fn kind(error: &Error) -> Kind {
+/// The variant of `error`, carrying `info`.
+fn variant(error: &Error, info: UpbondErrorInfo) -> UpbondError {
+    use UpbondError as U;
     match error {
-        Error::Config(_) => Kind::Config,
-        Error::InvalidRequest { .. } => Kind::InvalidRequest,
-        Error::InvalidClient { .. } => Kind::InvalidClient,
-        Error::InvalidGrant { .. } => Kind::InvalidGrant,
-        Error::UnauthorizedClient { .. } => Kind::UnauthorizedClient,
-        Error::UnsupportedGrantType { .. } => Kind::UnsupportedGrantType,
-        Error::InvalidScope { .. } => Kind::InvalidScope,
-        Error::AccessDenied { .. } => Kind::AccessDenied,
-        Error::LoginRequired { .. } => Kind::LoginRequired,
-        Error::RedirectUriMismatch { .. } => Kind::RedirectUriMismatch,
-        Error::SocialProvider { .. } => Kind::SocialProvider,
-        Error::InvalidToken { .. } => Kind::InvalidToken,
-        Error::InsufficientScope { .. } => Kind::InsufficientScope,
-        Error::EmailPasswordRejected { .. } => Kind::EmailPasswordRejected,
-        Error::EmailOperationFailed { .. } => Kind::EmailOperationFailed,
-        Error::DeviceCodeExpired { .. } => Kind::DeviceCodeExpired,
-        Error::InvalidUserCode { .. } => Kind::InvalidUserCode,
-        Error::RateLimited { .. } => Kind::RateLimited,
-        Error::RateBudgetExhausted { .. } => Kind::RateBudgetExhausted,
-        Error::ServerError { .. } => Kind::ServerError,
-        Error::OAuth { .. } => Kind::OAuth,
-        Error::Http { .. } => Kind::Http,
-        Error::Network { .. } => Kind::Network,
-        Error::Protocol(_) => Kind::Protocol,
-        Error::UnsupportedTokenType(_) => Kind::UnsupportedTokenType,
-        Error::IssuerMismatch { .. } => Kind::IssuerMismatch,
-        Error::NotSupported(_) => Kind::NotSupported,
-        Error::IdToken { .. } => Kind::IdToken,
-        Error::UserInfoSubjectMismatch => Kind::UserInfoSubjectMismatch,
-        Error::StateMismatch => Kind::StateMismatch,
-        Error::Cancelled => Kind::Cancelled,
-        Error::Storage(_) => Kind::Storage,
-        Error::NotSignedIn(_) => Kind::NotSignedIn,
-        _ => Kind::Other,
+        Error::Config(_) => U::Config { info },
+        Error::InvalidRequest { .. } => U::InvalidRequest { info },
+        Error::InvalidClient { .. } => U::InvalidClient { info },
+        Error::InvalidGrant { .. } => U::InvalidGrant { info },
+        Error::UnauthorizedClient { .. } => U::UnauthorizedClient { info },
+        Error::UnsupportedGrantType { .. } => U::UnsupportedGrantType { info },
+        Error::InvalidScope { .. } => U::InvalidScope { info },
+        Error::AccessDenied { .. } => U::AccessDenied { info },
+        Error::LoginRequired { .. } => U::LoginRequired { info },
+        Error::RedirectUriMismatch { .. } => U::RedirectUriMismatch { info },
+        Error::SocialProvider { .. } => U::SocialProvider { info },
+        Error::InvalidToken { .. } => U::InvalidToken { info },
+        Error::InsufficientScope { .. } => U::InsufficientScope { info },
+        Error::EmailPasswordRejected { .. } => U::EmailPasswordRejected { info },
+        Error::EmailOperationFailed { .. } => U::EmailOperationFailed { info },
+        Error::DeviceCodeExpired { .. } => U::DeviceCodeExpired { info },
+        Error::InvalidUserCode { .. } => U::InvalidUserCode { info },
+        Error::RateLimited { .. } => U::RateLimited { info },
+        Error::RateBudgetExhausted { .. } => U::RateBudgetExhausted { info },
+        Error::ServerError { .. } => U::ServerError { info },
+        Error::OAuth { .. } => U::OAuth { info },
+        Error::Http { .. } => U::Http { info },
+        Error::Network { .. } => U::Network { info },
+        Error::Protocol(_) => U::Protocol { info },
+        Error::UnsupportedTokenType(_) => U::UnsupportedTokenType { info },
+        Error::IssuerMismatch { .. } => U::IssuerMismatch { info },
+        Error::NotSupported(_) => U::NotSupported { info },
+        Error::IdToken { .. } => U::IdToken { info },
+        Error::UserInfoSubjectMismatch => U::UserInfoSubjectMismatch { info },
+        Error::StateMismatch => U::StateMismatch { info },
+        Error::Cancelled => U::Cancelled { info },
+        Error::Storage(_) => U::Storage { info },
+        Error::NotSignedIn(_) => U::NotSignedIn { info },
+        _ => U::Other { info },
     }
 }
 
@@ -249,7 +200,7 @@ impl From<Error> for UpbondError {
             Error::InsufficientScope { scope, .. } => scope.clone(),
             _ => None,
         };
-        let fields = Fields {
+        let info = UpbondErrorInfo {
             code: error.code().to_owned(),
             detail: error.message(),
             causes: strings(error.causes()),
@@ -261,7 +212,7 @@ impl From<Error> for UpbondError {
             provider,
             scope,
         };
-        UpbondError::build(kind(&error), fields)
+        variant(&error, info)
     }
 }
 

@@ -8,8 +8,8 @@
 //! - [`Client`]: the flows, userinfo, revocation, logout URL, the UPBOND user API (profile,
 //!   email verification and change), metrics, support report, doctor.
 //! - [`Session`]: one signed-in user with single-flight refresh, over a [`TokenStore`].
-//! - [`UpbondError`]: the error catalog, every variant with code, detail, causes, resolution,
-//!   retryable, re-authentication and retry-after.
+//! - [`UpbondError`]: the error catalog, every variant with one [`UpbondErrorInfo`] (code,
+//!   detail, causes, resolution, retryable, re-authentication, retry-after, status ...).
 //! - Foreign traits: [`TokenStore`], [`Logger`], [`MetricsObserver`], [`SessionListener`],
 //!   [`PlatformInfo`].
 
@@ -30,7 +30,7 @@ mod user_api;
 pub use cancel::CancelToken;
 pub use catalog::{CatalogEntry, catalog, explain};
 pub use client::{AuthorizationRequest, Client};
-pub use error::{CallbackError, Summary, UpbondError};
+pub use error::{CallbackError, UpbondError, UpbondErrorInfo};
 pub use records::{
     AuthorizationOptions, ClientAuthMethod, ClientConfig, ClientKind, DeviceAuthorization,
     IdTokenClaims, LogoutOptions, PendingAuthorization, SocialProvider, TokenSet, TokenTypeHint,

@@ -37,12 +37,12 @@ async fn a_throwing_store_gives_a_storage_error() {
         .access_token(None)
         .await
         .expect_err("the store fails");
-    let summary = error.summary();
+    let info = error.info();
     assert!(matches!(error, UpbondError::Storage { .. }), "{error}");
-    assert_eq!(summary.code, "storage_error");
+    assert_eq!(info.code, "storage_error");
     // Once "storage failure", naming the store operation and the app's exception.
     assert_eq!(
-        summary.detail,
+        info.detail,
         "storage failure: the token store's load failed: the app's callback raised \
          IOError: disk on fire"
     );
@@ -113,7 +113,7 @@ async fn a_cancel_token_stops_device_polling() {
     let Err(error) = client.poll_device_authorization(device, Some(cancel)).await else {
         panic!("polling ended without an error");
     };
-    assert_eq!(error.summary().code, "cancelled");
+    assert_eq!(error.info().code, "cancelled");
     // The first poll waits the 5 s interval: cancelling must not wait for it.
     assert!(started.elapsed() < Duration::from_secs(4));
 }

@@ -87,7 +87,7 @@ async fn serve(
 
 /// The fields a vector compares, read from the binding's error.
 fn observed(error: &UpbondError) -> Value {
-    let s = error.summary();
+    let s = error.info();
     json!({"code": s.code, "detail": s.detail, "retryable": s.retryable,
            "reauthentication_required": s.reauthentication_required,
            "retry_after_ms": s.retry_after_ms, "status": s.status})

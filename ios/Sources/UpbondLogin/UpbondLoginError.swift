@@ -142,71 +142,59 @@ extension UpbondLoginError: LocalizedError, CustomStringConvertible {
 extension UpbondLoginError {
     /// The idiomatic error for an error thrown by the generated bindings.
     init(_ error: UpbondError) {
-        let info = ErrorInfo(error)
         switch error {
-        case .Config: self = .config(info)
-        case .InvalidRequest: self = .invalidRequest(info)
-        case .InvalidClient: self = .invalidClient(info)
-        case .InvalidGrant: self = .invalidGrant(info)
-        case .UnauthorizedClient: self = .unauthorizedClient(info)
-        case .UnsupportedGrantType: self = .unsupportedGrantType(info)
-        case .InvalidScope: self = .invalidScope(info)
-        case .AccessDenied: self = .accessDenied(info)
-        case .LoginRequired: self = .loginRequired(info)
-        case .RedirectUriMismatch: self = .redirectUriMismatch(info)
-        case .SocialProvider: self = .socialProvider(info)
-        case .InvalidToken: self = .invalidToken(info)
-        case .InsufficientScope: self = .insufficientScope(info)
-        case .EmailPasswordRejected: self = .emailPasswordRejected(info)
-        case .EmailOperationFailed: self = .emailOperationFailed(info)
-        case .DeviceCodeExpired: self = .deviceCodeExpired(info)
-        case .InvalidUserCode: self = .invalidUserCode(info)
-        case .RateLimited: self = .rateLimited(info)
-        case .RateBudgetExhausted: self = .rateBudgetExhausted(info)
-        case .ServerError: self = .serverError(info)
-        case .OAuth: self = .oauth(info)
-        case .Http: self = .http(info)
-        case .Network: self = .network(info)
-        case .Protocol: self = .protocolViolation(info)
-        case .UnsupportedTokenType: self = .unsupportedTokenType(info)
-        case .IssuerMismatch: self = .issuerMismatch(info)
-        case .NotSupported: self = .notSupported(info)
-        case .IdToken: self = .idToken(info)
-        case .UserInfoSubjectMismatch: self = .userInfoSubjectMismatch(info)
-        case .StateMismatch: self = .stateMismatch(info)
-        case .Cancelled: self = .cancelled(info)
-        case .Storage: self = .storage(info)
-        case .NotSignedIn: self = .notSignedIn(info)
-        case .Other: self = .other(info)
+        case .Config(let i): self = .config(ErrorInfo(i))
+        case .InvalidRequest(let i): self = .invalidRequest(ErrorInfo(i))
+        case .InvalidClient(let i): self = .invalidClient(ErrorInfo(i))
+        case .InvalidGrant(let i): self = .invalidGrant(ErrorInfo(i))
+        case .UnauthorizedClient(let i): self = .unauthorizedClient(ErrorInfo(i))
+        case .UnsupportedGrantType(let i): self = .unsupportedGrantType(ErrorInfo(i))
+        case .InvalidScope(let i): self = .invalidScope(ErrorInfo(i))
+        case .AccessDenied(let i): self = .accessDenied(ErrorInfo(i))
+        case .LoginRequired(let i): self = .loginRequired(ErrorInfo(i))
+        case .RedirectUriMismatch(let i): self = .redirectUriMismatch(ErrorInfo(i))
+        case .SocialProvider(let i): self = .socialProvider(ErrorInfo(i))
+        case .InvalidToken(let i): self = .invalidToken(ErrorInfo(i))
+        case .InsufficientScope(let i): self = .insufficientScope(ErrorInfo(i))
+        case .EmailPasswordRejected(let i): self = .emailPasswordRejected(ErrorInfo(i))
+        case .EmailOperationFailed(let i): self = .emailOperationFailed(ErrorInfo(i))
+        case .DeviceCodeExpired(let i): self = .deviceCodeExpired(ErrorInfo(i))
+        case .InvalidUserCode(let i): self = .invalidUserCode(ErrorInfo(i))
+        case .RateLimited(let i): self = .rateLimited(ErrorInfo(i))
+        case .RateBudgetExhausted(let i): self = .rateBudgetExhausted(ErrorInfo(i))
+        case .ServerError(let i): self = .serverError(ErrorInfo(i))
+        case .OAuth(let i): self = .oauth(ErrorInfo(i))
+        case .Http(let i): self = .http(ErrorInfo(i))
+        case .Network(let i): self = .network(ErrorInfo(i))
+        case .Protocol(let i): self = .protocolViolation(ErrorInfo(i))
+        case .UnsupportedTokenType(let i): self = .unsupportedTokenType(ErrorInfo(i))
+        case .IssuerMismatch(let i): self = .issuerMismatch(ErrorInfo(i))
+        case .NotSupported(let i): self = .notSupported(ErrorInfo(i))
+        case .IdToken(let i): self = .idToken(ErrorInfo(i))
+        case .UserInfoSubjectMismatch(let i): self = .userInfoSubjectMismatch(ErrorInfo(i))
+        case .StateMismatch(let i): self = .stateMismatch(ErrorInfo(i))
+        case .Cancelled(let i): self = .cancelled(ErrorInfo(i))
+        case .Storage(let i): self = .storage(ErrorInfo(i))
+        case .NotSignedIn(let i): self = .notSignedIn(ErrorInfo(i))
+        case .Other(let i): self = .other(ErrorInfo(i))
         }
     }
 }
 
 extension ErrorInfo {
-    /// Reads the fields every generated error case shares (the bindings give each case the
-    /// same labelled values, so they are read by label rather than with one pattern per case).
-    init(_ error: UpbondError) {
-        var fields: [String: Any] = [:]
-        if let payload = Mirror(reflecting: error).children.first?.value {
-            for child in Mirror(reflecting: payload).children {
-                if let label = child.label { fields[label] = child.value }
-            }
-        }
-        func optional<T>(_ label: String) -> T? {
-            // An absent optional arrives as `Optional<T>.none` boxed in `Any`.
-            fields[label].flatMap { $0 as? T? } ?? nil
-        }
+    /// The facts of a generated error, in Swift's terms.
+    init(_ info: UpbondErrorInfo) {
         self.init(
-            code: fields["code"] as? String ?? "unknown",
-            message: fields["detail"] as? String ?? String(describing: type(of: error)),
-            causes: fields["causes"] as? [String] ?? [],
-            resolution: fields["resolution"] as? [String] ?? [],
-            isRetryable: fields["retryable"] as? Bool ?? false,
-            requiresReauthentication: fields["reauthenticationRequired"] as? Bool ?? false,
-            retryAfter: (optional("retryAfterMs") as UInt64?).map { .milliseconds(Int64(clamping: $0)) },
-            status: (optional("status") as UInt16?).map(Int.init),
-            provider: optional("provider"),
-            scope: optional("scope")
+            code: info.code,
+            message: info.detail,
+            causes: info.causes,
+            resolution: info.resolution,
+            isRetryable: info.retryable,
+            requiresReauthentication: info.reauthenticationRequired,
+            retryAfter: info.retryAfterMs.map { .milliseconds(Int64(clamping: $0)) },
+            status: info.status.map(Int.init),
+            provider: info.provider,
+            scope: info.scope
         )
     }
 }

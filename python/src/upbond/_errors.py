@@ -493,7 +493,7 @@ def error_class(code: str) -> Type[UpbondError]:
 def from_native(error: Any) -> UpbondError:
     """The Python exception for an error raised by the native module."""
     if isinstance(error, _native.UpbondError):
-        e: Any = error  # every variant has the same fields
+        e: Any = error.info  # every variant carries one UpbondErrorInfo
         retry_ms = e.retry_after_ms
         return error_class(e.code)(
             e.detail,
