@@ -165,7 +165,7 @@ fn read_file(path: &Path) -> Result<FileConfig, CliError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
-        Err(e) => return Err(CliError::io(&format!("reading {}", path.display()), &e)),
+        Err(e) => return Err(unreadable(path, &e)),
     };
     toml::from_str(&text).map_err(|e| {
         CliError::new(
@@ -182,6 +182,59 @@ fn read_file(path: &Path) -> Result<FileConfig, CliError> {
             "Fix the file; allowed keys are issuer, client_id, client_secret and scope.",
         )
     })
+}
+
+/// Why `config.toml` at `path` could not be read, with the fix for that reason.
+fn unreadable(path: &Path, err: &std::io::Error) -> CliError {
+    use std::io::ErrorKind;
+    let shown = path.display();
+    let (exit, code, message, fix) = match err.kind() {
+        ErrorKind::InvalidData => (
+            Exit::Config,
+            "invalid_config",
+            format!("{shown} is not UTF-8 text."),
+            format!(
+                "Save {CONFIG_FILE} as UTF-8 text, or delete it and write it again (keys: \
+                 issuer, client_id, client_secret, scope)."
+            ),
+        ),
+        ErrorKind::IsADirectory => (
+            Exit::Config,
+            "invalid_config",
+            format!("{shown} is a directory, not a file."),
+            format!(
+                "Remove or rename that directory, and write the configuration in a file named \
+                 {CONFIG_FILE} instead."
+            ),
+        ),
+        ErrorKind::NotADirectory => (
+            Exit::Config,
+            "invalid_config",
+            format!(
+                "{} is not a directory.",
+                path.parent().unwrap_or(path).display()
+            ),
+            "Set UPBOND_CONFIG_DIR to a directory (or unset it to use the default one).".to_owned(),
+        ),
+        ErrorKind::PermissionDenied => (
+            Exit::Failure,
+            "local_io",
+            format!("{shown} may not be read: {err}."),
+            format!(
+                "Make {shown} readable by you (chmod u+r), or set UPBOND_CONFIG_DIR to another directory."
+            ),
+        ),
+        _ => (
+            Exit::Failure,
+            "local_io",
+            format!("reading {shown}: {err}"),
+            format!(
+                "Check that {shown} is a readable file, or set UPBOND_CONFIG_DIR to another \
+                 directory."
+            ),
+        ),
+    };
+    CliError::new(exit, code, message, fix)
 }
 
 /// The 1-based line holding byte `offset` of `text`.
@@ -247,6 +300,42 @@ mod tests {
         );
         let err = settings("issuer = 3", ConfigArgs::default()).unwrap_err();
         assert_eq!(err.code, "invalid_config");
+    }
+
+    #[test]
+    fn an_unreadable_file_gets_the_fix_for_its_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let resolve = |dir: &Path| Settings::resolve_in(dir.to_owned(), &ConfigArgs::default());
+        std::fs::write(dir.path().join(CONFIG_FILE), b"issuer = \"\xff\xfe\"\n").unwrap();
+        let err = resolve(dir.path()).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.exit),
+            ("invalid_config", Exit::Config)
+        );
+        assert!(err.message.contains("not UTF-8"), "{}", err.message);
+        assert!(
+            err.fix[0].contains("UTF-8") && !err.fix[0].contains("directory"),
+            "{:?}",
+            err.fix
+        );
+
+        std::fs::remove_file(dir.path().join(CONFIG_FILE)).unwrap();
+        std::fs::create_dir(dir.path().join(CONFIG_FILE)).unwrap();
+        let err = resolve(dir.path()).unwrap_err();
+        assert_eq!(err.exit, Exit::Config);
+        assert!(err.message.contains("is a directory"), "{}", err.message);
+        assert!(err.fix[0].contains("Remove or rename"), "{:?}", err.fix);
+
+        let file = dir.path().join("plain-file");
+        std::fs::write(&file, "").unwrap();
+        let err = resolve(&file).unwrap_err();
+        assert_eq!(err.exit, Exit::Config);
+        assert!(
+            err.message.contains("is not a directory"),
+            "{}",
+            err.message
+        );
+        assert!(err.fix[0].contains("UPBOND_CONFIG_DIR"), "{:?}", err.fix);
     }
 
     #[test]

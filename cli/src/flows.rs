@@ -10,7 +10,7 @@ use url::Url;
 use crate::connect;
 use crate::error::CliError;
 use crate::loopback::Loopback;
-use crate::output::Output;
+use crate::output::{Output, printable};
 use crate::qr;
 
 /// Runs the device flow: shows the prompt, calls `on_prompt` (the demo approves there), and
@@ -52,7 +52,10 @@ fn show_device_prompt(out: Output, device: &DeviceAuthorization) {
     if let Some(complete) = &device.verification_uri_complete
         && let Some(code) = qr::render(complete)
     {
-        out.say(format!("Or scan this QR code, which opens {complete}"));
+        out.say(format!(
+            "Or scan this QR code, which opens {}",
+            printable(complete)
+        ));
         out.say(code);
     }
 }
@@ -76,6 +79,7 @@ where
     config.redirect_uri = Some(loopback.redirect_uri().to_owned());
     let client = connect::new_client(config, out)?;
     let (url, pending) = client.begin_authorization(options).await?;
+    loopback.expect_state(&pending.state);
     let (client_ref, pending) = (&client, &pending);
     let exchange = |callback: Url| async move {
         let tokens = client_ref

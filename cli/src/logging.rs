@@ -6,13 +6,19 @@ use std::sync::Arc;
 
 use upbond_core::{LogLevel, Logger};
 
+use crate::output::printable;
+
 /// Prints each message as one `LEVEL target: message` line on stderr.
 struct StderrLogger;
 
 impl Logger for StderrLogger {
     fn log(&self, level: LogLevel, target: String, message: String) {
-        // A closed stderr must not end the command.
-        let _ = writeln!(std::io::stderr().lock(), "{level:<5} {target}: {message}");
+        // A closed stderr must not end the command. Messages may quote server text.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{level:<5} {target}: {}",
+            printable(&message)
+        );
     }
 }
 

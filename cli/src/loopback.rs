@@ -1,5 +1,9 @@
 //! The loopback redirect listener of RFC 8252 section 7.3: an HTTP server on 127.0.0.1 with a
 //! port chosen by the system, waiting for one authorization response on `/callback`.
+//!
+//! Any local program, or a web page probing ports, can reach the listener; only a request
+//! carrying the `state` of this authorization request ends the wait (with its code, or with
+//! the issuer's error). Anything else gets a 400 page and the wait goes on.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -7,6 +11,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{OriginalUri, State};
+use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::get;
 use tokio::sync::oneshot;
@@ -29,14 +34,31 @@ const RECEIVED_PAGE: &str = "<!doctype html><meta charset=utf-8><title>upbond</t
 <body style=\"font-family:sans-serif;margin:3em\"><h1>Sign-in response received</h1>\
 <p>The terminal shows how the sign-in ended. You can close this tab.</p>";
 
+/// Page (status 400) for a request that is not this sign-in's redirect.
+const NOT_OURS_PAGE: &str = "<!doctype html><meta charset=utf-8><title>upbond</title>\
+<body style=\"font-family:sans-serif;margin:3em\"><h1>Not a sign-in response</h1>\
+<p>This address only accepts the identity provider's answer to the sign-in that upbond \
+started. upbond is still waiting for it.</p>";
+
 /// Tells the waiting browser request whether the sign-in succeeded.
 type Reply = oneshot::Sender<bool>;
-/// Hands the first redirect (path and query) and its reply channel to [`Loopback::complete`].
-type Slot = Arc<Mutex<Option<oneshot::Sender<(String, Reply)>>>>;
+
+/// What the request handler needs: the expected state and where to hand the redirect.
+#[derive(Default)]
+struct Waiting {
+    /// The `state` of the authorization request; until it is set, nothing is accepted.
+    state: Option<String>,
+    /// Hands the redirect (path and query) and its reply channel to [`Loopback::complete`];
+    /// taken by the first request carrying the state.
+    sender: Option<oneshot::Sender<(String, Reply)>>,
+}
+
+type Shared = Arc<Mutex<Waiting>>;
 
 /// A bound listener waiting for the authorization response.
 pub struct Loopback {
     redirect_uri: String,
+    waiting: Shared,
     received: oneshot::Receiver<(String, Reply)>,
     stop: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
@@ -53,10 +75,14 @@ impl Loopback {
             .map_err(|e| CliError::io("reading the loopback port", &e))?
             .port();
         let (tx, received) = oneshot::channel();
-        let slot: Slot = Arc::new(Mutex::new(Some(tx)));
+        let waiting: Shared = Arc::new(Mutex::new(Waiting {
+            state: None,
+            sender: Some(tx),
+        }));
         let app = Router::new()
             .route("/callback", get(callback))
-            .with_state(slot);
+            .fallback(|| async { not_ours() })
+            .with_state(Arc::clone(&waiting));
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             // Graceful shutdown lets the browser receive the page; an I/O error just ends serving.
@@ -68,6 +94,7 @@ impl Loopback {
         });
         Ok(Loopback {
             redirect_uri: format!("http://127.0.0.1:{port}/callback"),
+            waiting,
             received,
             stop: Some(stop),
             server,
@@ -79,7 +106,14 @@ impl Loopback {
         &self.redirect_uri
     }
 
-    /// Waits up to `timeout` for the redirect, runs `exchange` on its full URL while the
+    /// Accepts only redirects carrying `state`, the state of the authorization request.
+    pub fn expect_state(&self, state: &str) {
+        if let Ok(mut waiting) = self.waiting.lock() {
+            waiting.state = Some(state.to_owned());
+        }
+    }
+
+    /// Waits up to `timeout` for the redirect with the expected state, runs `exchange` on its full URL while the
     /// browser waits, then shows the browser whether the sign-in succeeded.
     pub async fn complete<T, Fut>(
         mut self,
@@ -108,7 +142,7 @@ impl Loopback {
         result
     }
 
-    /// The first redirect's path and query, and the channel its browser request waits on.
+    /// The redirect's path and query, and the channel its browser request waits on.
     async fn receive(&mut self, timeout: Duration) -> Result<(String, Reply), CliError> {
         tokio::time::timeout(timeout, &mut self.received)
             .await
@@ -141,11 +175,24 @@ impl Drop for Loopback {
     }
 }
 
-/// Hands the first redirect over and answers it once the sign-in ended; later requests get
-/// the neutral page at once.
-async fn callback(State(slot): State<Slot>, OriginalUri(uri): OriginalUri) -> Html<&'static str> {
-    let Some(sender) = slot.lock().ok().and_then(|mut s| s.take()) else {
-        return Html(RECEIVED_PAGE);
+/// Hands the redirect with the expected state over and answers it once the sign-in ended;
+/// a repeat of it gets the neutral page at once, any other request a 400 page.
+async fn callback(
+    State(waiting): State<Shared>,
+    OriginalUri(uri): OriginalUri,
+) -> (StatusCode, Html<&'static str>) {
+    let sender = {
+        let Ok(mut waiting) = waiting.lock() else {
+            return not_ours();
+        };
+        let expected = waiting.state.as_deref();
+        if expected.is_none() || state_of(uri.query().unwrap_or("")).as_deref() != expected {
+            return not_ours();
+        }
+        waiting.sender.take()
+    };
+    let Some(sender) = sender else {
+        return (StatusCode::OK, Html(RECEIVED_PAGE));
     };
     let path_and_query = uri
         .path_and_query()
@@ -153,11 +200,29 @@ async fn callback(State(slot): State<Slot>, OriginalUri(uri): OriginalUri) -> Ht
         .unwrap_or_default();
     let (reply, outcome) = oneshot::channel();
     if sender.send((path_and_query, reply)).is_err() {
-        return Html(RECEIVED_PAGE);
+        return (StatusCode::OK, Html(RECEIVED_PAGE));
     }
-    Html(match outcome.await {
+    let page = match outcome.await {
         Ok(true) => DONE_PAGE,
         Ok(false) => FAILED_PAGE,
         Err(_) => RECEIVED_PAGE,
-    })
+    };
+    (StatusCode::OK, Html(page))
+}
+
+/// The one `state` parameter of a query; `None` when it is missing or repeated.
+fn state_of(query: &str) -> Option<String> {
+    let mut states = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| name == "state")
+        .map(|(_, value)| value.into_owned());
+    let state = states.next();
+    if states.next().is_some() {
+        return None;
+    }
+    state
+}
+
+/// The answer to a request that is not the awaited redirect.
+fn not_ours() -> (StatusCode, Html<&'static str>) {
+    (StatusCode::BAD_REQUEST, Html(NOT_OURS_PAGE))
 }

@@ -7,6 +7,7 @@
 //! A failed write to stdout (closed, broken pipe, full disk) is remembered and turned into an
 //! error by [`stdout_status`] when the command is done; stderr failures are ignored.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
@@ -61,7 +62,7 @@ impl Output {
         );
         let mut line = format!("{tick} {label:<28}");
         if !detail.is_empty() {
-            let _ = write!(line, " {detail}");
+            let _ = write!(line, " {}", printable(detail));
         }
         let _ = write!(line, " {time}");
         self.say(line.trim_end());
@@ -71,7 +72,7 @@ impl Output {
     pub fn field(&self, key: &str, value: impl AsRef<str>) {
         if !self.json {
             let key = self.paint(Style::new().dim(), &format!("{key}:"));
-            self.say(format!("  {key} {}", value.as_ref()));
+            self.say(format!("  {key} {}", printable(value.as_ref())));
         }
     }
 
@@ -88,7 +89,7 @@ impl Output {
             let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
                 json!({"error": {"code": "internal", "message": e.to_string()}}).to_string()
             });
-            write_stdout(&text);
+            write_stdout(&escape_unprintable(&text));
         }
     }
 
@@ -114,25 +115,26 @@ impl Output {
         let color = !no_color_env() && std::io::stderr().is_terminal();
         let red = Style::new().red().bold().force_styling(color);
         let dim = Style::new().dim().force_styling(color);
+        // The message may quote the issuer's own error text.
         let mut text = format!(
             "{} {}",
-            red.apply_to(format!("error[{}]:", err.code)),
-            err.message
+            red.apply_to(format!("error[{}]:", printable(&err.code))),
+            printable(&err.message)
         );
         if !err.causes.is_empty() {
             let _ = write!(text, "\n  {}", dim.apply_to("likely causes:"));
             for cause in &err.causes {
-                let _ = write!(text, "\n    - {cause}");
+                let _ = write!(text, "\n    - {}", printable(cause));
             }
         }
         match err.fix.as_slice() {
             [one] => {
-                let _ = write!(text, "\n  {} {one}", dim.apply_to("fix:"));
+                let _ = write!(text, "\n  {} {}", dim.apply_to("fix:"), printable(one));
             }
             steps => {
                 let _ = write!(text, "\n  {}", dim.apply_to("fix:"));
                 for (i, step) in steps.iter().enumerate() {
-                    let _ = write!(text, "\n    {}. {step}", i + 1);
+                    let _ = write!(text, "\n    {}. {}", i + 1, printable(step));
                 }
             }
         }
@@ -159,8 +161,12 @@ impl Output {
         self.paint(Style::new().bold(), text)
     }
 
+    /// `text` (made [`printable`]) in `style` when colour is on.
     fn paint(&self, style: Style, text: &str) -> String {
-        style.force_styling(self.color).apply_to(text).to_string()
+        style
+            .force_styling(self.color)
+            .apply_to(printable(text))
+            .to_string()
     }
 
     /// A spinner on stderr showing `message` and the time left until `deadline`; drawn only when
@@ -266,6 +272,51 @@ pub fn format_duration(d: Duration) -> String {
     }
 }
 
+/// `text` fit to print on a terminal. Everything a server sends (user code, URLs, scopes,
+/// claims, error text) goes through here before it is shown: control characters, which a
+/// terminal runs (ESC and BEL start sequences that clear the screen or set the window title;
+/// C1 codes such as CSI do the same in one byte), are removed, and so are bidirectional
+/// overrides, which make text display in another order than it reads. Line breaks and tabs
+/// become spaces, so that server text cannot fake a line of upbond's own.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unprintable) {
+        return Cow::Borrowed(text);
+    }
+    let kept = text.chars().filter_map(|c| match c {
+        '\n' | '\r' | '\t' => Some(' '),
+        c if unprintable(c) => None,
+        c => Some(c),
+    });
+    Cow::Owned(kept.collect())
+}
+
+/// JSON `text` with every [`unprintable`] character but the line breaks of the layout written
+/// as a `\\uXXXX` escape: the same document, safe on a terminal. (serde_json escapes the C0
+/// controls in strings but not DEL, C1 or bidirectional marks, which can only occur inside
+/// strings, where the escape means the same.)
+fn escape_unprintable(text: &str) -> Cow<'_, str> {
+    let escape = |c: char| c != '\n' && unprintable(c);
+    if !text.chars().any(escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escape(c) {
+            let _ = write!(escaped, "\\u{:04x}", u32::from(c));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// Control characters (C0, DEL, C1) and the bidirectional embedding, override and isolate
+/// marks.
+fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Shows at most the first 6 characters of a secret: `eyJhbG…` (never the whole value).
 pub fn redact(secret: &str) -> String {
     let prefix: String = secret.chars().take(6).collect();
@@ -287,6 +338,38 @@ mod tests {
         assert!(shown.starts_with("eyJhbG…"));
         assert!(!shown.contains("payload"));
         assert_eq!(redact("short-secret"), "…");
+    }
+
+    #[test]
+    fn printable_removes_what_a_terminal_would_run() {
+        let hostile = "AB\x1b[2J\x1b]0;title\x07CD\u{9b}31m\u{202e}txt.exe\r\nnext\tcol\x7f";
+        assert_eq!(printable(hostile), "AB[2J]0;titleCD31mtxt.exe  next col");
+        assert!(matches!(
+            printable("ABCD-EFGH ✓ ユーザー"),
+            Cow::Borrowed(_)
+        ));
+        let out = Output {
+            json: false,
+            color: false,
+        };
+        assert_eq!(
+            out.bold("\x1b[31mred"),
+            "[31mred",
+            "painting makes printable too"
+        );
+    }
+
+    #[test]
+    fn json_escapes_what_a_terminal_would_run() {
+        let value = json!({"scope": "a\u{9b}31m\u{202e}b\u{7f}"});
+        let text = serde_json::to_string(&value).unwrap();
+        let escaped = escape_unprintable(&text);
+        assert_eq!(escaped, r#"{"scope":"a\u009b31m\u202eb\u007f"}"#);
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back, value, "the same document");
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&escape_unprintable(&pretty)).unwrap();
+        assert_eq!(back, value, "the layout's line breaks stay");
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Server, assert_no_jwt, finish, json, run, spawn_device_login, upbond};
+use common::{Server, assert_no_jwt, finish, json, run, service_token, spawn_device_login, upbond};
 use serde_json::{Value, json as j};
 
 fn user(dir: &Path, issuer: &str) -> Command {
@@ -178,27 +178,64 @@ fn device_login_then_userinfo_refresh_token_and_logout() {
     assert!(stderr.contains("upbond login"), "{stderr}");
 }
 
+/// A running `login --no-open` whose authorization URL has been read.
+struct BrowserLogin {
+    child: std::process::Child,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    /// The authorization URL printed.
+    url: String,
+}
+
+impl BrowserLogin {
+    fn spawn(server: &Server, dir: &Path) -> BrowserLogin {
+        let mut cmd = user(dir, &server.issuer());
+        cmd.args(["login", "--no-open", "--timeout", "30"]);
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let url = loop {
+            let mut line = String::new();
+            assert!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() > 0);
+            if let Some(at) = line.find("http") {
+                let url = line[at..].trim().to_owned();
+                if url.contains("/oauth/authorize?") {
+                    break url;
+                }
+            }
+        };
+        BrowserLogin { child, stdout, url }
+    }
+
+    /// A query parameter of the authorization URL.
+    fn param(&self, name: &str) -> String {
+        let url = url::Url::parse(&self.url).unwrap();
+        let value = url.query_pairs().find(|(n, _)| n == name).map(|(_, v)| v);
+        value.unwrap().into_owned()
+    }
+
+    /// `path` (with its query) on the loopback listener.
+    fn loopback(&self, path: &str) -> String {
+        let redirect = url::Url::parse(&self.param("redirect_uri")).unwrap();
+        format!("http://127.0.0.1:{}{path}", redirect.port().unwrap())
+    }
+
+    /// Waits for the exit: (exit code, rest of stdout, stderr).
+    fn finish(mut self) -> (i32, String, String) {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stdout, &mut rest).unwrap();
+        let (code, _, stderr) = finish(self.child);
+        (code, rest, stderr)
+    }
+}
+
 /// Runs `login --no-open`, approves its authorization URL through the hook and opens the
 /// redirect like a browser; returns the page the browser got and the finished run.
 fn browser_login(server: &Server, dir: &Path) -> (String, (i32, String, String)) {
-    let mut cmd = user(dir, &server.issuer());
-    cmd.args(["login", "--no-open", "--timeout", "30"]);
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
-    let url = loop {
-        let mut line = String::new();
-        assert!(std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0);
-        if let Some(at) = line.find("http") {
-            let url = line[at..].trim().to_owned();
-            if url.contains("/oauth/authorize?") {
-                break url;
-            }
-        }
-    };
+    let login = BrowserLogin::spawn(server, dir);
+    let url = login.url.clone();
     assert!(url.contains("code_challenge_method=S256"), "{url}");
     assert!(
         url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"),
@@ -213,10 +250,66 @@ fn browser_login(server: &Server, dir: &Path) -> (String, (i32, String, String))
     assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
     let (status, page) = server.get_text(redirect);
     assert_eq!(status, 200, "the loopback listener answers the browser");
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
-    let (code, _, stderr) = finish(child);
-    (page, (code, rest, stderr))
+    (page, login.finish())
+}
+
+/// Requests to the loopback listener that are not this sign-in's redirect (a port scan, a
+/// favicon, a forged or replayed state) get a 400 page; the login keeps waiting and completes
+/// with the real redirect.
+#[test]
+fn the_loopback_listener_waits_for_the_redirect_with_its_state() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let login = BrowserLogin::spawn(&server, dir.path());
+    let state = login.param("state");
+    for path in [
+        "/callback?code=junk&state=wrong".to_owned(),
+        "/callback?code=junk".to_owned(),
+        "/callback".to_owned(),
+        format!("/callback?code=junk&state={state}&state={state}"),
+        format!("/favicon.ico?state={state}"),
+        "/".to_owned(),
+    ] {
+        let (status, page) = server.get_text(&login.loopback(&path));
+        assert_eq!(status, 400, "{path}: {page}");
+        assert!(page.contains("Not a sign-in response"), "{path}: {page}");
+    }
+    let (status, answer) = server.hook(
+        "/_emulator/authorize",
+        j!({"url": login.url, "email": "demo-user@example.com"}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let (status, page) = server.get_text(answer["redirect_url"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert!(page.contains("Signed in"), "{page}");
+    let (code, stdout, stderr) = login.finish();
+    assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        stdout.contains("Signed in as demo-user@example.com"),
+        "{stdout}"
+    );
+}
+
+/// The issuer's error ends the login only when it carries the request's state.
+#[test]
+fn the_issuers_error_with_the_state_ends_the_login() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let login = BrowserLogin::spawn(&server, dir.path());
+    let forged = login.loopback("/callback?error=access_denied&state=forged");
+    assert_eq!(server.get_text(&forged).0, 400);
+    let (status, answer) = server.hook(
+        "/_emulator/authorize",
+        j!({"url": login.url, "email": "demo-user@example.com", "deny": true}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let (status, page) = server.get_text(answer["redirect_url"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert!(page.contains("did not complete"), "{page}");
+    let (code, stdout, stderr) = login.finish();
+    assert_eq!(code, 5, "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stderr.contains("error[access_denied]"), "{stderr}");
+    assert!(!dir.path().join("session.json").exists());
 }
 
 #[test]
@@ -264,15 +357,8 @@ fn a_rate_limit_wait_is_announced() {
         "body": "{\"error\":\"rate_limit_exceeded\"}",
     });
     let token = |json_flag: bool| {
-        let mut cmd = upbond(dir.path());
-        cmd.args(["token", "--issuer", &server.issuer()])
-            .args(["--client-id", "demo-service"])
-            .args(["--client-secret", "demo-service-secret"]);
-        if json_flag {
-            cmd.arg("--json");
-        }
         assert_eq!(server.hook("/_emulator/faults", fault.clone()).0, 200);
-        run(&mut cmd)
+        run(&mut service_token(&server, dir.path(), json_flag))
     };
     let (code, stdout, stderr) = token(false);
     assert_eq!(code, 0, "{stdout}{stderr}");

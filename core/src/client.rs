@@ -165,15 +165,26 @@ impl Client {
         let is_jwt = response
             .content_type()
             .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/jwt"));
-        let claims = if is_jwt && response.status.is_success() {
-            self.signed_userinfo_claims(&response).await?
-        } else {
-            response.into_json()?
+        if !(is_jwt && response.status.is_success()) {
+            return response.parse_json(|claims| UserInfo::from_claims(claims, expected_subject));
+        }
+        let scrub = response.scrubber();
+        let claims = match self.signed_userinfo_claims(&response).await {
+            Ok(claims) => claims,
+            Err(Error::IdToken { reason, detail, .. }) => {
+                return Err(scrub.error(Error::IdToken {
+                    reason,
+                    detail,
+                    userinfo: true,
+                }));
+            }
+            Err(other) => return Err(scrub.error(other)),
         };
-        UserInfo::from_claims(claims, expected_subject)
+        UserInfo::from_claims(claims, expected_subject).map_err(|e| scrub.error(e))
     }
 
-    /// Verifies a signed userinfo JWT: signature, and `iss`/`aud` when present.
+    /// Verifies a signed userinfo JWT: signature, and `iss`/`aud` when present. Its
+    /// failures are ID token errors (the caller marks them as the userinfo's).
     async fn signed_userinfo_claims(&self, response: &HttpResponse) -> Result<Value, Error> {
         let token = std::str::from_utf8(&response.body)
             .map_err(|_| Error::Protocol("the userinfo JWT is not UTF-8".into()))?
@@ -186,10 +197,7 @@ impl Client {
             .get("iss")
             .is_some_and(|iss| iss.as_str() != Some(validator.issuer()))
         {
-            return Err(Error::id_token(
-                IdTokenErrorReason::IssuerMismatch,
-                "userinfo JWT",
-            ));
+            return Err(Error::id_token(IdTokenErrorReason::IssuerMismatch, ""));
         }
         if claims.get("aud").is_some()
             && !crate::tokens::id_token::audiences(&claims)
@@ -197,10 +205,7 @@ impl Client {
                 .iter()
                 .any(|a| a == validator.client_id())
         {
-            return Err(Error::id_token(
-                IdTokenErrorReason::AudienceMismatch,
-                "userinfo JWT",
-            ));
+            return Err(Error::id_token(IdTokenErrorReason::AudienceMismatch, ""));
         }
         Ok(claims)
     }
@@ -297,16 +302,17 @@ impl Client {
         response: HttpResponse,
         nonce: Option<&str>,
     ) -> Result<TokenSet, Error> {
-        let value = response.into_json()?;
+        let scrub = response.scrubber();
         let skew = self.clock_skew().unwrap_or(0);
-        let mut tokens = TokenSet::from_json(&value, crate::http::now_unix(), skew)?;
+        let mut tokens = response
+            .parse_json(|value| TokenSet::from_json(&value, crate::http::now_unix(), skew))?;
         if let Some(id_token) = &tokens.id_token {
             let checks = IdTokenChecks {
                 nonce,
                 access_token: Some(tokens.access_token.expose()),
             };
-            tokens.id_token_claims =
-                Some(self.validate_id_token(id_token.expose(), &checks).await?);
+            let claims = self.validate_id_token(id_token.expose(), &checks).await;
+            tokens.id_token_claims = Some(claims.map_err(|e| scrub.error(e))?);
         }
         Ok(tokens)
     }

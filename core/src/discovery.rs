@@ -60,10 +60,7 @@ impl ProviderMetadata {
         let issuer = json::string(&raw, "issuer")
             .ok_or_else(|| Error::Protocol("the discovery document has no issuer".into()))?;
         if issuer != expected_issuer {
-            return Err(Error::IssuerMismatch {
-                expected: expected_issuer.into(),
-                found: issuer,
-            });
+            return Err(Error::issuer_mismatch(expected_issuer, &issuer));
         }
         let endpoint = |name: &str| endpoint(&raw, name);
         Ok(ProviderMetadata {
@@ -178,11 +175,11 @@ impl Discovery {
             self.issuer.trim_end_matches('/')
         );
         let url = Url::parse(&url).map_err(|e| Error::Config(format!("bad issuer URL: {e}")))?;
-        let raw = transport
+        let metadata = transport
             .send(transport.get(&url), Operation::Discovery)
             .await?
-            .into_json()?;
-        let metadata = Arc::new(ProviderMetadata::from_json(raw, &self.issuer)?);
+            .parse_json(|raw| ProviderMetadata::from_json(raw, &self.issuer))?;
+        let metadata = Arc::new(metadata);
         *cached = Some(metadata.clone());
         Ok(metadata)
     }
@@ -217,11 +214,11 @@ impl Discovery {
     async fn fetch_jwks(&self, transport: &Transport) -> Result<Arc<JwkSet>, Error> {
         let metadata = self.metadata(transport).await?;
         let url = ProviderMetadata::require(&metadata.jwks_uri, "a JWKS (jwks_uri)")?;
-        let raw = transport
+        let keys = transport
             .send(transport.get(url), Operation::Jwks)
             .await?
-            .into_json()?;
-        Ok(Arc::new(parse_jwks(&raw)?))
+            .parse_json(|raw| parse_jwks(&raw))?;
+        Ok(Arc::new(keys))
     }
 }
 

@@ -43,6 +43,10 @@ pub struct ServerConfig {
     /// nothing, trickles its headers (slow-loris) or idles between keep-alive requests for
     /// longer is closed. A request being handled is never cut short.
     pub header_read_timeout_ms: u64,
+    /// Milliseconds a request may take to deliver its whole body, counted from the end of its
+    /// head. A request whose declared body does not arrive in time (stalled or trickled) is
+    /// answered `408` and its connection closed.
+    pub body_read_timeout_ms: u64,
 }
 
 /// One registered OAuth client.
@@ -259,7 +263,7 @@ impl TokenConfig {
 }
 
 impl ServerConfig {
-    /// Longest accepted header read timeout (one hour).
+    /// Longest accepted read timeout (one hour).
     const MAX_TIMEOUT_MS: u64 = 3_600_000;
 
     /// The header read timeout.
@@ -267,13 +271,21 @@ impl ServerConfig {
         std::time::Duration::from_millis(self.header_read_timeout_ms)
     }
 
-    /// Checks the timeout is in range.
+    /// The body read timeout.
+    pub fn body_read_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.body_read_timeout_ms)
+    }
+
+    /// Checks the timeouts are in range.
     pub fn check(&self) -> Result<(), String> {
         let max = Self::MAX_TIMEOUT_MS;
-        if !(1..=max).contains(&self.header_read_timeout_ms) {
-            return Err(format!(
-                "server header_read_timeout_ms must be between 1 and {max}"
-            ));
+        for (name, value) in [
+            ("header_read_timeout_ms", self.header_read_timeout_ms),
+            ("body_read_timeout_ms", self.body_read_timeout_ms),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(format!("server {name} must be between 1 and {max}"));
+            }
         }
         Ok(())
     }
@@ -366,6 +378,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 10_000,
         }
     }
 }

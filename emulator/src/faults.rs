@@ -53,17 +53,37 @@ fn one() -> u32 {
     1
 }
 
+/// Reads `retry_after`: a string (delta seconds or an HTTP-date) or a whole number of seconds
+/// (0 or more). Anything else is refused with a message naming the field and these forms.
 fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Number(u64),
+    struct RetryAfter;
+    impl<'de> serde::de::Visitor<'de> for RetryAfter {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(
+                "retry_after as whole seconds (0 or more, e.g. 3 or \"3\") or an HTTP-date \
+                 string",
+            )
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(|v| Some(v.to_string()))
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
     }
-    Ok(Option::<Raw>::deserialize(d)?.map(|raw| match raw {
-        Raw::Text(s) => s,
-        Raw::Number(n) => n.to_string(),
-    }))
+    d.deserialize_any(RetryAfter)
 }
 
 impl FaultSpec {

@@ -97,12 +97,12 @@ impl Emulator {
             local
         };
         let issuer = format!("http://{issuer_host}");
-        let header_timeout = config.server.header_read_timeout();
+        let timeouts = config.server.clone();
         let shared =
             state::Shared::new(config, issuer.clone()).map_err(|e| StartError::Keys(e.0))?;
         let app = server::router(Arc::new(shared));
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, app, header_timeout, stopped));
+        let task = tokio::spawn(server::serve(listener, app, timeouts, stopped));
         Ok(Emulator {
             issuer,
             addr: local,

@@ -1,23 +1,27 @@
 //! The HTTP server: router assembly, the accept loop (with per-connection drop support for
-//! faults and a header read timeout that also closes idle connections), graceful shutdown, and
-//! the cross-cutting middleware (Date header from the server clock, request stats, redacted
-//! access log).
+//! faults, a header read timeout that also closes idle connections, and a body read timeout),
+//! graceful shutdown, and the cross-cutting middleware (Date header from the server clock,
+//! request stats, redacted access log).
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tower::ServiceExt;
 
+use crate::config::ServerConfig;
 use crate::errors::OAuthError;
 use crate::state::{AppState, lock};
 use crate::{authorize, device, discovery, faults, hooks, session, token, user_api, userinfo};
@@ -79,13 +83,17 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     response
 }
 
+/// Largest request body read (the same as axum's default limit).
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// Serves `app` on `listener` until `shutdown` flips to true (or its sender is dropped).
-/// A connection without a complete request head `header_timeout` after it opened or after
-/// its last response is closed.
+/// A connection without a complete request head `header_read_timeout` after it opened or
+/// after its last response is closed; a request without its whole body
+/// `body_read_timeout` after its head is answered 408 and its connection closed.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
-    header_timeout: Duration,
+    timeouts: ServerConfig,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = tokio::task::JoinSet::new();
@@ -104,7 +112,7 @@ pub async fn serve(
             stream,
             peer,
             app,
-            header_timeout,
+            timeouts.clone(),
             shutdown,
         ));
         while connections.try_join_next().is_some() {}
@@ -117,9 +125,11 @@ async fn serve_connection(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
     app: Router,
-    header_timeout: Duration,
+    timeouts: ServerConfig,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let (header_timeout, body_timeout) =
+        (timeouts.header_read_timeout(), timeouts.body_read_timeout());
     let dropper = ConnectionDropper(Arc::new(Notify::new()));
     let dropper_for_requests = dropper.clone();
     let (busy, in_flight) = watch::channel(0usize);
@@ -128,9 +138,16 @@ async fn serve_connection(
         req.extensions_mut().insert(ConnectInfo(peer));
         req.extensions_mut().insert(dropper_for_requests.clone());
         let handling = Handling::start(&busy);
-        let response = app.clone().oneshot(req.map(axum::body::Body::new));
+        let app = app.clone();
         async move {
-            let response = response.await;
+            let (parts, body) = req.into_parts();
+            let response = match read_body(body, body_timeout).await {
+                Ok(body) => {
+                    app.oneshot(Request::from_parts(parts, axum::body::Body::from(body)))
+                        .await
+                }
+                Err(refusal) => Ok(refusal),
+            };
             drop(handling);
             response
         }
@@ -153,6 +170,48 @@ async fn serve_connection(
             let _ = tokio::time::timeout(Duration::from_secs(2), connection).await;
         }
     }
+}
+
+/// The whole request body, read within `timeout` of the request head; otherwise the answer
+/// to send instead (which closes the connection: the rest of the body is not awaited).
+async fn read_body(mut body: Incoming, timeout: Duration) -> Result<Bytes, Response> {
+    let mut data = Vec::new();
+    let read = async {
+        while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
+        {
+            let frame = frame
+                .map_err(|_| OAuthError::invalid_request("The request body could not be read"))?;
+            if let Ok(chunk) = frame.into_data() {
+                if data.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(OAuthError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "invalid_request",
+                        format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
+                    ));
+                }
+                data.extend_from_slice(&chunk);
+            }
+        }
+        Ok(())
+    };
+    let outcome = tokio::time::timeout(timeout, read).await;
+    let refusal = match outcome {
+        Ok(Ok(())) => return Ok(Bytes::from(data)),
+        Ok(Err(refusal)) => refusal,
+        Err(_) => OAuthError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "invalid_request",
+            format!(
+                "The request body did not arrive within {} ms",
+                timeout.as_millis()
+            ),
+        ),
+    };
+    let mut response = refusal.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    Err(response)
 }
 
 /// Counts one request as in flight on its connection until dropped (also when the handler is

@@ -1,5 +1,6 @@
 //! Connection handling: slow, silent and idle connections are closed after the header read
-//! timeout; a request being handled is not.
+//! timeout, requests whose body stalls after the body read timeout; a request being handled
+//! is not.
 
 mod common;
 
@@ -20,6 +21,7 @@ const PATIENCE: Duration = Duration::from_secs(5);
 async fn start_short() -> Env {
     let mut config = Config::default();
     config.server.header_read_timeout_ms = TIMEOUT_MS;
+    config.server.body_read_timeout_ms = TIMEOUT_MS;
     start_with(config).await
 }
 
@@ -95,6 +97,47 @@ async fn idle_keep_alive_connections_are_closed_after_the_response() {
 }
 
 #[tokio::test]
+async fn a_body_that_never_arrives_is_answered_408_and_closed() {
+    let env = start_short().await;
+    for path in ["/oauth/token", "/_emulator/faults", "/oauth/device/code"] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: 1000\r\n\r\ngrant"
+        );
+        let mut stream = send(&env, head.as_bytes()).await;
+        let seen = read_until_closed(&mut stream).await;
+        assert!(seen.starts_with("HTTP/1.1 408"), "{path}: {seen}");
+        assert!(
+            seen.contains("did not arrive within 300 ms"),
+            "{path}: {seen}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_trickled_body_is_cut_off_too() {
+    let env = start_short().await;
+    let stream = send(
+        &env,
+        b"POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+    )
+    .await;
+    let (mut reader, mut writer) = stream.into_split();
+    // One byte every 50 ms: each arrives well within the timeout, the whole body never does.
+    let trickle = tokio::spawn(async move {
+        for _ in 0..1000 {
+            if writer.write_all(b"a").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    let seen = read_until_closed(&mut reader).await;
+    trickle.abort();
+    assert!(seen.starts_with("HTTP/1.1 408"), "{seen}");
+}
+
+#[tokio::test]
 async fn a_slow_handler_outlasts_the_timeout() {
     let env = start_short().await;
     let (status, _) = env
@@ -109,12 +152,17 @@ async fn a_slow_handler_outlasts_the_timeout() {
 }
 
 #[test]
-fn the_timeout_defaults_to_ten_seconds_and_is_range_checked() {
+fn the_timeouts_default_to_ten_seconds_and_are_range_checked() {
     assert_eq!(Config::default().server.header_read_timeout_ms, 10_000);
+    assert_eq!(Config::default().server.body_read_timeout_ms, 10_000);
     for bad in [0, 3_600_001] {
         let mut config = Config::default();
         config.server.header_read_timeout_ms = bad;
         let error = config.validate().unwrap_err().to_string();
         assert!(error.contains("header_read_timeout_ms"), "{error}");
+        let mut config = Config::default();
+        config.server.body_read_timeout_ms = bad;
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("body_read_timeout_ms"), "{error}");
     }
 }

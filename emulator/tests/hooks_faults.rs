@@ -86,6 +86,39 @@ async fn retry_after_as_seconds_and_http_date() {
     assert_eq!(response.headers()["retry-after"].to_str().unwrap(), date);
 }
 
+/// A `retry_after` that is neither a string nor whole seconds is refused with a message
+/// naming the field and the accepted forms (not serde's "did not match any variant").
+#[tokio::test]
+async fn a_bad_retry_after_is_named_with_the_accepted_forms() {
+    let env = start().await;
+    for (bad, shown) in [
+        (json!(-5), "-5"),
+        (json!(1.5), "1.5"),
+        (json!([1]), "sequence"),
+        (json!(true), "boolean"),
+    ] {
+        let (status, body) = env
+            .hook(
+                "/faults",
+                json!({ "path": "/oauth/token", "status": 429, "retry_after": bad }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        let description = body["error_description"].as_str().unwrap();
+        for part in ["retry_after", "whole seconds", "HTTP-date", shown] {
+            assert!(description.contains(part), "{bad}: {description}");
+        }
+        assert!(!description.contains("untagged"), "{description}");
+    }
+    let (status, _) = env
+        .hook(
+            "/faults",
+            json!({ "path": "/oauth/token", "status": 429, "retry_after": null }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "null means no Retry-After");
+}
+
 #[tokio::test]
 async fn delay_and_dropped_connection() {
     let env = start().await;

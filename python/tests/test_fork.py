@@ -10,6 +10,7 @@ import os
 import signal
 import time
 import traceback
+from pathlib import Path
 from typing import Callable, Optional
 
 import pytest
@@ -98,3 +99,32 @@ def test_a_multiprocessing_fork_pool_works(service: upbond.Client) -> None:
         pids = pool.map_async(_token_in_worker, range(6)).get(timeout=CHILD_TIMEOUT)
     assert os.getpid() not in pids
     service.client_credentials(["api:read"])
+
+
+def test_a_memory_session_cannot_refresh_in_a_forked_child(
+    app: upbond.Client, emulator: Emulator, tmp_path: Path
+) -> None:
+    session = app.session()
+    session.sign_in(sign_in(emulator, app))
+    token = session.access_token()
+
+    def child() -> None:
+        assert session.access_token() == token  # the copied token still serves
+        for call in (session.refresh, session.sign_out):
+            with pytest.raises(upbond.StorageError, match="fork"):
+                call()
+
+    assert in_child(child) == 0
+    # The parent's refresh token was not spent (a replay would be invalid_grant).
+    assert session.refresh() != token
+
+    # A file store is shared: the parent follows the child's rotation.
+    shared = app.session(upbond.FileStore(tmp_path / "session.json"))
+    shared.sign_in(sign_in(emulator, app))
+
+    def child_refresh() -> None:
+        shared.refresh()
+
+    assert in_child(child_refresh) == 0
+    shared.refresh()
+    assert emulator.stats()["grants"]["refresh_token"] == 3

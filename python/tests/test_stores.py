@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 from pathlib import Path
@@ -127,9 +128,90 @@ def test_custom_store_sees_the_refresh(app: upbond.Client, emulator: Emulator) -
     session.sign_in(sign_in(emulator, app))
     emulator.settings(access_token_ttl_secs=3600)
     fresh = session.access_token(min_ttl=60)  # 30 s left: refreshes
-    assert len(store.versions) == 2 and fresh.encode() in store.versions[-1]
+    # Before the refresh the stored record is written again, unchanged (a write probe).
+    assert len(store.versions) == 3 and store.versions[1] == store.versions[0]
+    assert fresh.encode() in store.versions[-1]
     forced = session.refresh()
-    assert forced != fresh and len(store.versions) == 3
+    assert forced != fresh and len(store.versions) == 5
+    assert forced.encode() in store.versions[-1]
+
+
+class ReadOnlyLater(ListStore):
+    """A store whose saves fail (a full disk, a read-only mount) once ``allowed`` more have
+    succeeded; ``None``: every save succeeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.allowed: Optional[int] = None
+
+    def save(self, record: bytes) -> None:
+        if self.allowed is not None:
+            if self.allowed == 0:
+                raise OSError("read-only file system")
+            self.allowed -= 1
+        super().save(record)
+
+
+def token_requests(emulator: Emulator) -> int:
+    return emulator.stats()["requests"].get("/oauth/token", 0)
+
+
+def test_a_store_that_cannot_take_a_write_fails_before_the_refresh(
+    app: upbond.Client, emulator: Emulator
+) -> None:
+    store = ReadOnlyLater()
+    session = app.session(store)
+    events: List[str] = []
+    session.on_event(events.append)
+    tokens = sign_in(emulator, app)
+    session.sign_in(tokens)
+    before = token_requests(emulator)
+    store.allowed = 0
+    for attempt in (session.refresh, lambda: session.access_token(min_ttl=7200)):
+        with pytest.raises(upbond.StorageError, match="read-only file system"):
+            attempt()
+    assert token_requests(emulator) == before, "the refresh token was not sent"
+    assert store.load() == store.versions[0]
+    # The unspent refresh token still works once the store does (a replayed, rotated one
+    # would be invalid_grant).
+    store.allowed = None
+    fresh = session.refresh()
+    assert fresh != tokens.access_token and fresh.encode() in store.versions[-1]
+    assert events == ["signed_in", "refreshed"]
+
+
+def test_a_refresh_saved_late_is_announced_when_saved(app: upbond.Client, emulator: Emulator) -> None:
+    store = ReadOnlyLater()
+    session = app.session(store)
+    events: List[str] = []
+    session.on_event(events.append)
+    session.sign_in(sign_in(emulator, app))
+    store.allowed = 1  # the write before the refresh succeeds, the save after it fails
+    with pytest.raises(upbond.StorageError):
+        session.refresh()
+    assert events == ["signed_in"]
+    store.allowed = None
+    token = session.access_token()
+    assert token.encode() in store.versions[-1]
+    assert events == ["signed_in", "refreshed"]
+    assert emulator.stats()["grants"]["refresh_token"] == 1
+
+
+def test_extreme_stored_times_neither_crash_nor_refresh(app: upbond.Client, emulator: Emulator) -> None:
+    store = ListStore()
+    tokens = sign_in(emulator, app)
+    app.session(store).sign_in(tokens)
+    record = json.loads(store.versions[-1])
+    # A far-future expiry is never read as expired; an expiry at 0 with the server's clock
+    # (clamped) a century ahead is.
+    for offset, expires_at in [(-(2**63), 2**63 - 1), (2**63 - 1, 2**64 - 1), (2**63 - 1, 0)]:
+        record.update(clock_offset=offset, expires_at=expires_at)
+        store.save(json.dumps(record).encode())
+        session = upbond.Client(emulator.issuer, "demo-app").session(store)
+        stored = session.record()
+        assert stored is not None and abs(stored.clock_offset) < 2**40
+        token = session.access_token()
+        assert (token == tokens.access_token) == (expires_at > 0), (offset, expires_at)
 
 
 def test_failing_store_raises_storage_error(app: upbond.Client, emulator: Emulator) -> None:

@@ -16,7 +16,7 @@ use url::Url;
 
 use crate::error::{CliError, Exit};
 use crate::flows;
-use crate::output::{Output, format_duration, redact};
+use crate::output::{Output, format_duration, printable, redact};
 
 /// The seeded public client, user and confidential client of the emulator.
 const APP: &str = "demo-app";
@@ -318,7 +318,11 @@ async fn social_error(issuer: &str, out: Output) -> Result<((), String), CliErro
 
 /// Shows an error the demo provoked on purpose; returns the step detail.
 fn show_expected(out: Output, err: CliError) -> String {
-    out.say(format!("  {} {}", out.yellow(&err.code), err.message));
+    out.say(format!(
+        "  {} {}",
+        out.yellow(&err.code),
+        printable(&err.message)
+    ));
     for cause in &err.causes {
         out.say(format!("      cause: {cause}"));
     }

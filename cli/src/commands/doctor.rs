@@ -7,7 +7,7 @@ use upbond_core::{CheckStatus, Config, DoctorReport};
 
 use crate::config::Settings;
 use crate::error::{CliError, Exit};
-use crate::output::Output;
+use crate::output::{Output, printable};
 
 /// Client id used when none is configured: the checks make no client-specific call.
 const ANONYMOUS_CLIENT: &str = "upbond-doctor";
@@ -52,9 +52,14 @@ fn show(report: &DoctorReport, out: Output) {
             CheckStatus::Warn => out.yellow("warn"),
             CheckStatus::Fail => out.red("fail"),
         };
-        out.say(format!("  {label}  {:<14} {}", check.name, check.detail));
+        // Details quote what the issuer answered.
+        out.say(format!(
+            "  {label}  {:<14} {}",
+            printable(&check.name),
+            printable(&check.detail)
+        ));
         if let Some(fix) = &check.fix {
-            out.say(format!("        fix: {fix}"));
+            out.say(format!("        fix: {}", printable(fix)));
         }
     }
     out.say(format!(

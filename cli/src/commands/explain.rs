@@ -4,7 +4,7 @@ use serde_json::json;
 use upbond_core::CatalogEntry;
 
 use crate::error::{CliError, Exit, remedy};
-use crate::output::Output;
+use crate::output::{Output, printable};
 
 /// Arguments of `upbond explain`.
 #[derive(Debug, clap::Args)]
@@ -114,12 +114,11 @@ fn unknown(code: &str) -> CliError {
     )
 }
 
-/// The code as typed, fit to echo on a terminal: no control characters (escape sequences
-/// would be run by the terminal), at most 40 characters.
+/// The code as typed, fit to echo on a terminal: [`printable`], at most 40 characters.
 fn shown(code: &str) -> String {
-    let printable: String = code.trim().chars().filter(|c| !c.is_control()).collect();
-    match printable.char_indices().nth(40) {
-        Some((cut, _)) => format!("{}…", &printable[..cut]),
-        None => printable,
+    let code = printable(code.trim());
+    match code.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &code[..cut]),
+        None => code.into_owned(),
     }
 }

@@ -8,7 +8,7 @@ use upbond_core::{AuthorizationOptions, Client, TokenSet};
 
 use crate::config::Settings;
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{Output, printable};
 use crate::tokens_view::TokensView;
 use crate::{connect, flows};
 
@@ -62,7 +62,11 @@ pub async fn run(args: Args, settings: Settings, out: Output) -> Result<(), CliE
         })
         .unwrap_or("the user");
     if !out.is_json() {
-        out.say(format!("{} Signed in as {who}", out.green("✓")));
+        out.say(format!(
+            "{} Signed in as {}",
+            out.green("✓"),
+            printable(who)
+        ));
         view.print(out);
     }
     Ok(())
@@ -87,7 +91,7 @@ async fn browser(
             } else {
                 out.say("Open this URL in a browser to sign in:");
             }
-            out.say(format!("  {url}"));
+            out.say(format!("  {}", printable(url.as_str())));
             out.say(format!(
                 "Waiting up to {} for the browser to come back (Ctrl-C to cancel)...",
                 crate::output::format_duration(timeout)

@@ -7,7 +7,7 @@ use upbond_core::{Error, LogoutOptions};
 use crate::config::Settings;
 use crate::connect;
 use crate::error::CliError;
-use crate::output::Output;
+use crate::output::{Output, printable};
 
 /// Arguments of `upbond logout`.
 #[derive(Debug, clap::Args)]
@@ -31,8 +31,9 @@ pub async fn run(_args: Args, settings: Settings, out: Output) -> Result<(), Cli
             let reason = unusable.message();
             out.result(&json!({ "logged_out": true, "revoked": false, "reason": reason }));
             out.say(format!(
-                "{} Session removed without revoking its tokens: {reason}",
-                out.yellow("!")
+                "{} Session removed without revoking its tokens: {}",
+                out.yellow("!"),
+                printable(&reason)
             ));
             return Ok(());
         }
@@ -64,7 +65,10 @@ pub async fn run(_args: Args, settings: Settings, out: Output) -> Result<(), Cli
             out.green("✓")
         ));
         if let Some(url) = end_session {
-            out.say(format!("To also sign out in the browser, open: {url}"));
+            out.say(format!(
+                "To also sign out in the browser, open: {}",
+                printable(url.as_str())
+            ));
         }
     }
     Ok(())

@@ -81,6 +81,19 @@ pub fn upbond(dir: &Path) -> Command {
     cmd
 }
 
+/// `upbond token` for the emulator's confidential client `demo-service` (with `--json` when
+/// `json_flag`).
+pub fn service_token(server: &Server, dir: &Path, json_flag: bool) -> Command {
+    let mut cmd = upbond(dir);
+    cmd.args(["token", "--issuer", &server.issuer()])
+        .args(["--client-id", "demo-service"])
+        .args(["--client-secret", "demo-service-secret"]);
+    if json_flag {
+        cmd.arg("--json");
+    }
+    cmd
+}
+
 /// The exit code, or 1000 + the signal number that ended the process.
 fn exit_code(status: std::process::ExitStatus) -> i32 {
     #[cfg(unix)]

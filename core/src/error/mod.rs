@@ -201,13 +201,19 @@ pub enum Error {
     /// The issuer does not offer a feature this call needs.
     #[error("the issuer does not support {0}")]
     NotSupported(&'static str),
-    /// The ID token failed validation.
-    #[error("ID token rejected: {reason}{}", detail_suffix(.detail))]
+    /// The ID token, or a signed userinfo response, failed validation.
+    #[error(
+        "{} rejected: {reason}{}",
+        if *.userinfo { "the signed userinfo response" } else { "ID token" },
+        detail_suffix(.detail)
+    )]
     IdToken {
         /// Which check failed.
         reason: IdTokenErrorReason,
         /// More context (never the token itself).
         detail: String,
+        /// Whether the token was a signed userinfo response rather than an ID token.
+        userinfo: bool,
     },
     /// The `sub` of the userinfo response differs from the ID token's.
     #[error("the userinfo subject does not match the ID token subject")]
@@ -388,6 +394,15 @@ impl Error {
         Error::IdToken {
             reason,
             detail: detail.into(),
+            userinfo: false,
+        }
+    }
+
+    /// An issuer mismatch; `found` (server or redirect text) is cleaned and bounded.
+    pub(crate) fn issuer_mismatch(expected: &str, found: &str) -> Self {
+        Error::IssuerMismatch {
+            expected: expected.to_owned(),
+            found: clean_text(found, 200),
         }
     }
 }

@@ -233,10 +233,7 @@ impl Client {
         let metadata = self.discover().await?;
         match param("iss") {
             Some(iss) if iss != metadata.issuer => {
-                return Err(Error::IssuerMismatch {
-                    expected: metadata.issuer.clone(),
-                    found: iss.into(),
-                });
+                return Err(Error::issuer_mismatch(&metadata.issuer, iss));
             }
             None if metadata.authorization_response_iss_parameter_supported => {
                 return Err(Error::Protocol(

@@ -79,11 +79,15 @@ impl Client {
             json::seconds(&value, "expires_in").ok_or_else(|| missing("expires_in"))?;
         let interval =
             json::seconds(&value, "interval").map_or(DEFAULT_INTERVAL, Duration::from_secs);
+        let verification_uri = verification_uri.ok_or_else(|| missing("verification_uri"))?;
+        let complete = json::string(&value, "verification_uri_complete");
         Ok(DeviceAuthorization {
             device_code: Secret::new(device_code.ok_or_else(|| missing("device_code"))?),
             user_code: user_code.ok_or_else(|| missing("user_code"))?,
-            verification_uri: verification_uri.ok_or_else(|| missing("verification_uri"))?,
-            verification_uri_complete: json::string(&value, "verification_uri_complete"),
+            verification_uri: verification_page("verification_uri", verification_uri)?,
+            verification_uri_complete: complete
+                .map(|uri| verification_page("verification_uri_complete", uri))
+                .transpose()?,
             expires_at: crate::http::now_unix().saturating_add(expires_in),
             interval,
         })
@@ -134,9 +138,62 @@ impl Client {
     }
 }
 
+/// `uri` if the user may be sent there: `https` with a host, or `http` on a loopback host (a
+/// local issuer such as the emulator). Anything else from the issuer (`javascript:`, `file:`,
+/// plain `http`) would be shown to the user or put in a QR code, so it is a protocol error
+/// naming `field` and why, never the URL itself.
+fn verification_page(field: &str, uri: String) -> Result<String, Error> {
+    let problem = match url::Url::parse(&uri) {
+        Err(_) => "is not a valid URL".to_owned(),
+        Ok(url) => match url.scheme() {
+            // An https URL that parses has a host.
+            "https" => return Ok(uri),
+            "http" if crate::config::is_loopback(&url) => return Ok(uri),
+            "http" => "uses plain http on a host that is not loopback".to_owned(),
+            // A parsed scheme holds only letters, digits, `+`, `-` and `.`: safe to show.
+            scheme => format!("uses the {scheme}: scheme"),
+        },
+    };
+    Err(Error::Protocol(format!(
+        "the device authorization response has a {field} that {problem}; only https URLs \
+         (http on a loopback host) may be shown to the user"
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_verification_pages_are_accepted() {
+        for ok in [
+            "https://auth.example.com/activate",
+            "http://127.0.0.1:8080/device",
+            "http://127.8.9.10/device",
+            "http://[::1]:8080/device",
+            "http://LOCALHOST/device",
+        ] {
+            assert_eq!(
+                verification_page("verification_uri", ok.into()).unwrap(),
+                ok
+            );
+        }
+        for (bad, why) in [
+            ("http://example.com/device", "plain http"),
+            ("http://127.0.0.1.example.com/device", "plain http"),
+            ("javascript:alert(1)", "javascript: scheme"),
+            ("data:text/html,hi", "data: scheme"),
+            ("file:///etc/passwd", "file: scheme"),
+            ("https:/", "not a valid URL"),
+            ("", "not a valid URL"),
+        ] {
+            let err = verification_page("verification_uri", bad.into()).unwrap_err();
+            assert_eq!(err.code(), "protocol_error", "{bad}");
+            let message = err.to_string();
+            assert!(message.contains(why), "{bad}: {message}");
+            assert!(bad.is_empty() || !message.contains(bad), "{message}");
+        }
+    }
 
     #[test]
     fn user_codes_are_normalised() {

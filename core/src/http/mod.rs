@@ -419,6 +419,18 @@ impl HttpResponse {
         })
     }
 
+    /// The JSON body of a successful answer, read by `parse`. An error `parse` makes may quote
+    /// the body (an issuer, a URL): it loses the request's secrets as every error here does.
+    pub fn parse_json<T>(self, parse: impl FnOnce(Value) -> Result<T, Error>) -> Result<T, Error> {
+        let scrub = self.scrubber();
+        self.into_json().and_then(parse).map_err(|e| scrub.error(e))
+    }
+
+    /// The secrets of the request this answers, for errors found after the body was read.
+    pub fn scrubber(&self) -> Scrubber {
+        self.scrub.clone()
+    }
+
     /// A success without body check (revocation): errors as in [`HttpResponse::into_json`].
     pub fn into_empty(self) -> Result<(), Error> {
         self.error().map_or(Ok(()), Err)

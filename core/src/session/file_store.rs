@@ -2,8 +2,9 @@
 //! (AES-256-GCM), with an inter-process lock file next to it.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -15,6 +16,15 @@ use crate::{Error, LogLevel};
 /// Starts an encrypted file: format tag, then the 12-byte nonce, then ciphertext and tag.
 const MAGIC: &[u8] = b"UPBOND-SESSION-AES256GCM-1\n";
 
+/// The largest session file read: a record is a few kilobytes.
+const MAX_FILE_LEN: u64 = 1024 * 1024;
+
+/// How long [`lock`](TokenStore::lock) waits by default for another holder to let go.
+const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often a waiting `lock` tries again.
+const LOCK_POLL: Duration = Duration::from_millis(50);
+
 /// A session record in a file.
 ///
 /// - `save` writes a temporary file in the same directory (mode 0600), syncs it, renames it
@@ -23,7 +33,11 @@ const MAGIC: &[u8] = b"UPBOND-SESSION-AES256GCM-1\n";
 /// - With [`FileStore::encrypted`] the file is sealed with AES-256-GCM under the caller's key;
 ///   a wrong key or a modified file is a storage error, as is a plain file when a key is set.
 /// - [`lock`](TokenStore::lock) takes an exclusive OS lock on `<file>.lock`, so two processes
-///   (or two stores on one file) never refresh at once.
+///   (or two stores on one file) never refresh at once. It waits at most 30 s
+///   (see [`with_lock_timeout`](Self::with_lock_timeout)) for another holder, then fails
+///   with a storage error instead of hanging behind a stuck process.
+/// - Only a regular file of at most 1 MiB is read (not a FIFO, device or huge file, which
+///   would hang or exhaust memory): anything else is a storage error.
 /// - `<file>.lock` stays after [`delete`](TokenStore::delete) (sign-out) on purpose. It is
 ///   empty (no token, nothing secret). Removing it is not safe: the OS lock belongs to the
 ///   open file, not to its name, so a process already waiting on the old file would get
@@ -33,6 +47,7 @@ pub struct FileStore {
     path: PathBuf,
     lock_path: PathBuf,
     key: Option<LessSafeKey>,
+    lock_timeout: Duration,
 }
 
 impl FileStore {
@@ -45,6 +60,15 @@ impl FileStore {
             path,
             lock_path: lock_path.into(),
             key: None,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// This store with `lock` waiting at most `timeout` for another holder of the lock.
+    pub fn with_lock_timeout(self, timeout: Duration) -> FileStore {
+        FileStore {
+            lock_timeout: timeout,
+            ..self
         }
     }
 
@@ -151,6 +175,35 @@ impl FileStore {
         }
     }
 
+    /// The file's bytes, `None` when it does not exist. Refuses anything but a regular file
+    /// (checked before opening, so a FIFO cannot block the open) and reads at most
+    /// [`MAX_FILE_LEN`] bytes.
+    fn read(&self) -> Result<Option<Vec<u8>>, Error> {
+        let meta = match fs::metadata(&self.path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io_error("reading", &e)),
+        };
+        let too_large = || self.storage("is larger than 1 MiB: it is not a session record");
+        if !meta.is_file() {
+            return Err(self.storage("is not a regular file"));
+        }
+        if meta.len() > MAX_FILE_LEN {
+            return Err(too_large());
+        }
+        let reading = |e: io::Error| self.io_error("reading", &e);
+        let file = File::open(&self.path).map_err(reading)?;
+        // The name may have been swapped since the check: read at most one byte too many.
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_LEN + 1)
+            .read_to_end(&mut bytes)
+            .map_err(reading)?;
+        if bytes.len() as u64 > MAX_FILE_LEN {
+            return Err(too_large());
+        }
+        Ok(Some(bytes))
+    }
+
     fn write_atomically(&self, bytes: &[u8]) -> io::Result<()> {
         let dir = self.directory();
         create_private_dir(dir)?;
@@ -174,14 +227,11 @@ impl std::fmt::Debug for FileStore {
 
 impl TokenStore for FileStore {
     fn load(&self) -> Result<Option<Vec<u8>>, Error> {
-        match fs::read(&self.path) {
-            Ok(bytes) => {
-                self.restrict_to_owner();
-                self.open(bytes).map(Some)
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(self.io_error("reading", &e)),
-        }
+        let Some(bytes) = self.read()? else {
+            return Ok(None);
+        };
+        self.restrict_to_owner();
+        self.open(bytes).map(Some)
     }
 
     fn save(&self, record: &[u8]) -> Result<(), Error> {
@@ -211,8 +261,22 @@ impl TokenStore for FileStore {
             .open(&self.lock_path)
             .map_err(lock_error)?;
         // The lock is released when the file is closed, i.e. when the guard is dropped.
-        fs4::FileExt::lock(&file).map_err(lock_error)?;
-        Ok(StoreLock::new(file))
+        let deadline = Instant::now() + self.lock_timeout;
+        loop {
+            match fs4::FileExt::try_lock(&file) {
+                Ok(()) => return Ok(StoreLock::new(file)),
+                Err(fs4::TryLockError::Error(e)) => return Err(lock_error(e)),
+                Err(fs4::TryLockError::WouldBlock) if Instant::now() >= deadline => {
+                    return Err(Error::Storage(format!(
+                        "another process holds the session lock {} (waited {} s); \
+                         try again when it has finished, or end it if it is stuck",
+                        self.lock_path.display(),
+                        self.lock_timeout.as_secs_f32()
+                    )));
+                }
+                Err(fs4::TryLockError::WouldBlock) => std::thread::sleep(LOCK_POLL),
+            }
+        }
     }
 }
 
@@ -334,6 +398,35 @@ mod tests {
         drop(guard);
         assert!(!store.path().exists());
         assert_eq!(fs::read(dir.path().join("session.json.lock")).unwrap(), b"");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_regular_file_of_at_most_1_mib_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let zero = dir.path().join("zero.json");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let big = dir.path().join("big.json");
+        fs::write(&big, vec![b' '; MAX_FILE_LEN as usize + 1]).unwrap();
+        let refused = [
+            (&fifo, "is not a regular file"),
+            (&zero, "is not a regular file"),
+            (&big, "is larger than 1 MiB"),
+        ];
+        for (path, why) in refused {
+            let error = FileStore::new(path).load().unwrap_err();
+            assert_eq!(error.code(), "storage_error");
+            assert!(error.message().contains(why), "{error}");
+        }
+        // Saving replaces what was there with a regular file.
+        let store = FileStore::new(&fifo);
+        store.save(b"{}").unwrap();
+        assert_eq!(store.load().unwrap().unwrap(), b"{}");
+        fs::write(&big, vec![b' '; MAX_FILE_LEN as usize]).unwrap();
+        assert_eq!(FileStore::new(&big).load().unwrap().unwrap().len(), 1 << 20);
     }
 
     #[test]

@@ -54,9 +54,13 @@ impl SignOut {
 ///   caller has given up waiting.
 /// - The refreshed record (with the rotated refresh token) is saved before any caller is
 ///   released. A refresh answer without a refresh token keeps the old one.
-/// - When saving fails, callers get the storage error, the store keeps the old record, and the
-///   new tokens stay in memory (never handed out) until a later call manages to save them:
-///   an already rotated refresh token is never used again.
+/// - Before a refresh request the stored record is written again, unchanged: a store that
+///   cannot take a write fails the call with a storage error before the refresh token is
+///   spent (one extra write per refresh).
+/// - When saving fails after the refresh anyway, callers get the storage error, the store
+///   keeps the old record, and the new tokens stay in memory (never handed out) until a later
+///   call manages to save them (then [`SessionEvent::Refreshed`] is announced): an already
+///   rotated refresh token is never used again. They are lost if the process ends first.
 /// - `invalid_grant` ends the session ([`SessionEvent::ReauthenticationRequired`]); network
 ///   failures and server errors keep it.
 /// - The refresh holds the store's [`lock`](TokenStore::lock) and re-reads the store first,
@@ -367,6 +371,10 @@ impl Inner {
                 _ => "the access token expired and the session has no refresh token",
             }));
         };
+        // The refresh may rotate the refresh token: the new one must be storable, or it dies
+        // with this process (the issuer has already spent the old one). Proving the store
+        // takes a write first turns a read-only disk into an error before anything is spent.
+        self.write_probe(&current).await?;
         match self.client.refresh(&refresh_token).await {
             Ok(tokens) => {
                 let next = current.refreshed(tokens, self.client.clock_skew(), now_unix());
@@ -407,6 +415,8 @@ impl Inner {
         };
         if let Some(record) = unsaved {
             self.save(Arc::clone(&record)).await?;
+            // The refresh that made it stored it only now.
+            self.notify(SessionEvent::Refreshed);
             return Ok(Some(record));
         }
         let store = Arc::clone(&self.store);
@@ -454,6 +464,14 @@ impl Inner {
             )));
         }
         Ok(record)
+    }
+
+    /// Writes the stored `record` again, unchanged, to learn whether the store takes writes.
+    /// A failure changes nothing: the store and the cache keep what they had.
+    async fn write_probe(&self, record: &SessionRecord) -> Result<(), Error> {
+        let bytes = record.to_bytes()?;
+        let store = Arc::clone(&self.store);
+        blocking(move || store.save(&bytes)).await
     }
 
     /// Saves `record`; it is cached as saved, or as unsaved when saving fails.

@@ -59,7 +59,7 @@ impl SessionRecord {
         clock_offset: Option<i64>,
         local_now: u64,
     ) -> SessionRecord {
-        let clock_offset = measured_offset(&tokens, clock_offset, local_now);
+        let clock_offset = bounded(measured_offset(&tokens, clock_offset, local_now));
         SessionRecord {
             issuer: issuer.to_owned(),
             client_id: client_id.to_owned(),
@@ -97,10 +97,11 @@ impl SessionRecord {
     }
 
     /// Seconds the access token stays valid, on a local clock reading `local_now` corrected by
-    /// `clock_offset`; `None` when the expiry is unknown. Negative when expired.
+    /// `clock_offset`; `None` when the expiry is unknown. Negative when expired. Saturates
+    /// instead of overflowing on absurd (tampered) times.
     pub fn seconds_left(&self, local_now: u64, clock_offset: i64) -> Option<i64> {
-        let expires_at = i64::try_from(self.expires_at?).ok()?;
-        Some(expires_at - to_i64(local_now).saturating_add(clock_offset))
+        let server_now = to_i64(local_now).saturating_add(bounded(clock_offset));
+        Some(to_i64(self.expires_at?).saturating_sub(server_now))
     }
 
     /// The stored form: JSON with `schema_version`.
@@ -119,9 +120,11 @@ impl SessionRecord {
         let value: Value = serde_json::from_slice(bytes).map_err(|_| corrupt("not JSON"))?;
         match value.get("schema_version").map(Value::as_u64) {
             Some(Some(v)) if v == u64::from(Self::SCHEMA_VERSION) => {
-                serde_json::from_value::<Versioned>(value)
+                let mut record = serde_json::from_value::<Versioned>(value)
                     .map(|v| v.record)
-                    .map_err(|_| corrupt("members are missing or malformed"))
+                    .map_err(|_| corrupt("members are missing or malformed"))?;
+                record.clock_offset = bounded(record.clock_offset);
+                Ok(record)
             }
             Some(Some(v)) if v > u64::from(Self::SCHEMA_VERSION) => Err(Error::Storage(format!(
                 "the stored session uses schema {v}, newer than this library understands ({}); \
@@ -152,6 +155,14 @@ fn corrupt(why: &str) -> Error {
 
 fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The largest clock offset believed: 100 years (a device whose clock fell back to 1970 is
+/// about 56 years behind). Larger ones, from a tampered record or a wild `iat`, are clamped.
+const MAX_CLOCK_OFFSET: i64 = 100 * 366 * 24 * 3600;
+
+fn bounded(clock_offset: i64) -> i64 {
+    clock_offset.clamp(-MAX_CLOCK_OFFSET, MAX_CLOCK_OFFSET)
 }
 
 /// The server clock offset: the `Date` header measure when there is one, else the access
@@ -232,6 +243,42 @@ mod tests {
         assert_eq!(next.refresh_token, old.refresh_token);
         assert_eq!(next.id_token, old.id_token);
         assert_eq!(next.scopes, old.scopes);
+    }
+
+    #[test]
+    fn extreme_stored_times_and_offsets_neither_panic_nor_wrap() {
+        let base = SessionRecord::new("i", "c", tokens("a", Some(1_000)), Some(0), 0);
+        for offset in [i64::MIN, i64::MAX, -1, 0] {
+            for expires_at in [None, Some(0), Some(i64::MAX as u64), Some(u64::MAX)] {
+                let mut stored = serde_json::to_value(Versioned {
+                    schema_version: 2,
+                    record: base.clone(),
+                })
+                .unwrap();
+                stored["clock_offset"] = offset.into();
+                stored["expires_at"] = expires_at.into();
+                let r = SessionRecord::from_bytes(stored.to_string().as_bytes()).unwrap();
+                assert!(r.clock_offset.abs() <= MAX_CLOCK_OFFSET, "{offset}");
+                for now in [0, u64::MAX] {
+                    let left = r.seconds_left(now, r.clock_offset);
+                    let raw = r.seconds_left(now, offset);
+                    assert_eq!(
+                        left.is_some(),
+                        expires_at.is_some(),
+                        "{offset} {expires_at:?}"
+                    );
+                    // A far-future expiry is never read as expired, whatever the offset.
+                    if expires_at.is_some_and(|e| e >= i64::MAX as u64) && now == 0 {
+                        assert!(left.unwrap() > 0 && raw.unwrap() > 0, "{offset}");
+                    }
+                }
+            }
+        }
+        // A wild `iat` on a token without a Date header is clamped as well.
+        let at = jwt(serde_json::json!({"iat": u64::MAX}));
+        let r = SessionRecord::new("i", "c", tokens(&at, Some(5)), None, 0);
+        assert_eq!(r.clock_offset, MAX_CLOCK_OFFSET);
+        assert!(r.seconds_left(u64::MAX, i64::MAX).unwrap() < 0);
     }
 
     #[test]

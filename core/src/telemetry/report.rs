@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 
 use super::{HttpExchange, MetricsSnapshot, timestamp};
-use crate::{Client, Config, RateCategory};
+use crate::{Client, ClientAuthMethod, ClientKind, Config, RateCategory};
 
 /// A failure the app saw.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -188,7 +188,7 @@ impl Client {
             platform: telemetry.platform(),
             issuer: config.issuer.clone(),
             client_id: config.client_id.clone(),
-            client_type: format!("{:?}, {:?}", config.kind, config.auth_method()),
+            client_type: client_type(config),
             settings: settings(config),
             debug_logging: super::is_debug(),
             clock_skew_secs: self.clock_skew(),
@@ -198,6 +198,22 @@ impl Client {
             metrics: telemetry.snapshot(),
         }
     }
+}
+
+/// The client kind and how it authenticates, in the terms of the registration
+/// (`confidential, client_secret_basic`).
+fn client_type(config: &Config) -> String {
+    let kind = match config.kind {
+        ClientKind::Native => "native",
+        ClientKind::SinglePage => "single-page",
+        ClientKind::Confidential => "confidential",
+    };
+    let auth = match config.auth_method() {
+        ClientAuthMethod::ClientSecretBasic => "client_secret_basic",
+        ClientAuthMethod::ClientSecretPost => "client_secret_post",
+        ClientAuthMethod::None => "no client authentication",
+    };
+    format!("{kind}, {auth}")
 }
 
 /// The settings support asks about first, as `name -> value`.

@@ -189,7 +189,7 @@ impl IdTokenValidator {
         if issuer != self.issuer {
             return Err(Error::id_token(
                 Reason::IssuerMismatch,
-                format!("iss {issuer:?}"),
+                format!("iss {:?}", crate::error::clean_text(&issuer, 200)),
             ));
         }
         let subject = json::string(&claims, "sub").filter(|s| !s.is_empty());

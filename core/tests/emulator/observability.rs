@@ -288,6 +288,7 @@ async fn the_support_report_holds_what_support_needs() {
         (report.issuer.as_str(), report.client_id.as_str()),
         (env.issuer(), "demo-service")
     );
+    assert_eq!(report.client_type, "confidential, client_secret_basic");
     assert!(report.clock_skew_secs.is_some());
     assert_eq!(report.settings["retry.max_attempts"], "3");
     assert_eq!(report.settings["rate_budgets.token_refresh"], "30");

@@ -105,6 +105,49 @@ async fn an_echoed_code_verifier_or_refresh_token_never_reaches_an_error() {
     }
 }
 
+/// Server text that an error quotes after a successful answer (an issuer, an endpoint URL, a
+/// token type, an ID token claim) is scrubbed too.
+#[tokio::test]
+async fn an_echo_in_a_successful_answer_never_reaches_an_error() {
+    let env = start().await;
+    let secret = "demo-service-secret";
+    let echo = format!("{secret}-{JWT}");
+    let discovery: serde_json::Value =
+        reqwest::get(format!("{}/.well-known/openid-configuration", env.issuer()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let mut wrong_issuer = discovery.clone();
+    wrong_issuer["issuer"] = json!(format!("https://evil.example/{echo}"));
+    let mut bad_endpoint = discovery;
+    bad_endpoint["token_endpoint"] = json!(format!("ftp://evil.example/{echo}"));
+    for (document, code) in [
+        (wrong_issuer, "issuer_mismatch"),
+        (bad_endpoint, "protocol_error"),
+    ] {
+        env.fault(
+            "/.well-known/openid-configuration",
+            json!({"status": 200, "body": document.to_string()}),
+        )
+        .await;
+        let error = Env::no_retry(env.service_config())
+            .client_credentials(&["api:read"])
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), code, "{error}");
+        assert_scrubbed(&error, &[secret]);
+    }
+    let error = env
+        .token_answer(json!({"status": 200, "body": json!({
+            "access_token": "at-1", "token_type": echo, "expires_in": 60}).to_string()}))
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "unsupported_token_type", "{error}");
+    assert_scrubbed(&error, &[secret]);
+}
+
 #[tokio::test]
 async fn every_error_from_an_http_answer_carries_its_status() {
     let env = start().await;

@@ -74,7 +74,19 @@ async fn userinfo_jwt_aud_string_is_one_audience() {
         let answer = client.userinfo_jwt(&tokens.access_token, None).await;
         match accepted {
             true => assert_eq!(answer.unwrap().subject, USER_SUB),
-            false => assert_eq!(answer.unwrap_err().code(), "id_token_audience_mismatch"),
+            false => {
+                let error = answer.unwrap_err();
+                assert_eq!(error.code(), "id_token_audience_mismatch");
+                assert!(
+                    matches!(error, Error::IdToken { userinfo: true, .. }),
+                    "{error:?}"
+                );
+                let shown = error.to_string();
+                assert!(
+                    shown.starts_with("the signed userinfo response rejected"),
+                    "{shown}"
+                );
+            }
         }
     }
 }

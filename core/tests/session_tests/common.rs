@@ -1,7 +1,7 @@
 //! Shared helpers: an emulator, a signed-in session, hooks, recording listener, a store that
 //! can be told to fail.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -173,17 +173,32 @@ impl SessionListener for Events {
     }
 }
 
-/// A memory store whose saves fail while `failing` is set (a full disk, a locked keychain,
-/// or a process killed before the write).
-#[derive(Default)]
+/// A memory store whose saves can be made to fail (a full disk, a read-only mount, a locked
+/// keychain, or a process killed before the write).
 pub struct FlakyStore {
     pub inner: MemoryStore,
-    pub failing: AtomicBool,
+    /// Saves that may still succeed; `usize::MAX`: all.
+    allowed: AtomicUsize,
+}
+
+impl Default for FlakyStore {
+    fn default() -> Self {
+        FlakyStore {
+            inner: MemoryStore::new(),
+            allowed: AtomicUsize::new(usize::MAX),
+        }
+    }
 }
 
 impl FlakyStore {
+    /// Every save fails (`true`) or succeeds (`false`) from now on.
     pub fn fail(&self, failing: bool) {
-        self.failing.store(failing, Ordering::SeqCst);
+        self.fail_after(if failing { 0 } else { usize::MAX });
+    }
+
+    /// The next `saves` saves succeed, later ones fail.
+    pub fn fail_after(&self, saves: usize) {
+        self.allowed.store(saves, Ordering::SeqCst);
     }
 }
 
@@ -193,7 +208,16 @@ impl TokenStore for FlakyStore {
     }
 
     fn save(&self, record: &[u8]) -> Result<(), Error> {
-        if self.failing.load(Ordering::SeqCst) {
+        let take = |n| match n {
+            0 => None,
+            usize::MAX => Some(n),
+            n => Some(n - 1),
+        };
+        if self
+            .allowed
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, take)
+            .is_err()
+        {
             return Err(Error::Storage("disk full".into()));
         }
         self.inner.save(record)

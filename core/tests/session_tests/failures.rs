@@ -8,12 +8,43 @@ use upbond_core::{DEFAULT_MIN_TTL, MemoryStore, Session, SessionEvent, SessionRe
 use crate::common::{Events, FlakyStore, concurrently, now, refused_once, start, stored};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_save_releases_no_token_and_loses_nothing() {
+async fn a_store_that_cannot_take_a_write_fails_before_the_refresh_token_is_spent() {
     let env = start().await;
     let store = Arc::new(FlakyStore::default());
     let (session, tokens) = env.expired_session(store.clone()).await;
+    let events = Events::attach(&session);
     let before = store.load().unwrap();
+    let requests = env.token_requests().await;
     store.fail(true);
+
+    for result in concurrently(&session, 20).await {
+        assert_eq!(result.unwrap_err().code(), "storage_error");
+    }
+    let forced = session.refresh().await.unwrap_err();
+    assert_eq!(forced.code(), "storage_error");
+    assert_eq!(env.token_requests().await, requests, "no refresh request");
+    assert_eq!(store.load().unwrap(), before, "the old record is intact");
+    assert!(events.seen().is_empty());
+
+    // The refresh token was never spent: once the store works, it refreshes (a replayed,
+    // already rotated token would be invalid_grant and end the session).
+    store.fail(false);
+    let fresh = session.refresh().await.unwrap();
+    assert_ne!(fresh, tokens.access_token);
+    assert_eq!(env.refresh_grants().await, 1);
+    assert_eq!(stored(store.as_ref()).unwrap().access_token, fresh);
+    assert_eq!(events.seen(), vec![SessionEvent::Refreshed]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_failing_after_the_refresh_releases_no_token_and_loses_nothing() {
+    let env = start().await;
+    let store = Arc::new(FlakyStore::default());
+    let (session, tokens) = env.expired_session(store.clone()).await;
+    let events = Events::attach(&session);
+    let before = store.load().unwrap();
+    // The write before the refresh succeeds, the one after it fails.
+    store.fail_after(1);
 
     for result in concurrently(&session, 20).await {
         assert_eq!(result.unwrap_err().code(), "storage_error");
@@ -24,11 +55,14 @@ async fn a_failed_save_releases_no_token_and_loses_nothing() {
     let again = session.access_token(DEFAULT_MIN_TTL).await.unwrap_err();
     assert_eq!(again.code(), "storage_error");
     assert_eq!(env.refresh_grants().await, 1);
+    assert!(events.seen().is_empty(), "nothing was stored yet");
 
-    // The store recovers: the tokens of that refresh are saved and used, no new request.
+    // The store recovers: the tokens of that refresh are saved and used, no new request,
+    // and the refresh is announced now that it is stored.
     store.fail(false);
     let token = session.access_token(DEFAULT_MIN_TTL).await.unwrap();
     assert_eq!(env.refresh_grants().await, 1);
+    assert_eq!(events.seen(), vec![SessionEvent::Refreshed]);
     let record = stored(store.as_ref()).unwrap();
     assert_eq!(record.access_token, token);
     assert_ne!(record.refresh_token, tokens.refresh_token);

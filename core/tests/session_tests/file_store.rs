@@ -169,3 +169,33 @@ async fn a_caller_giving_up_mid_refresh_loses_nothing() {
     assert_ne!(token, tokens.access_token);
     assert_eq!(env.refresh_grants().await, 1);
 }
+
+#[tokio::test]
+async fn a_lock_held_elsewhere_is_a_storage_error_after_the_wait_not_a_hang() {
+    let env = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.json");
+    let (_, tokens) = env.expired_session(Arc::new(FileStore::new(&path))).await;
+    // Another process holds the lock and does not let go (stopped with Ctrl-Z, say).
+    let guard = FileStore::new(&path).lock().unwrap();
+    let store = FileStore::new(&path).with_lock_timeout(Duration::from_millis(200));
+    let session = Session::new(env.client(), Arc::new(store));
+    let requests = env.token_requests().await;
+    for error in [
+        session.access_token(DEFAULT_MIN_TTL).await.unwrap_err(),
+        session.sign_out().await.unwrap_err(),
+    ] {
+        assert_eq!(error.code(), "storage_error");
+        assert!(
+            error
+                .message()
+                .contains("another process holds the session lock"),
+            "{error}"
+        );
+    }
+    assert_eq!(env.token_requests().await, requests, "nothing was sent");
+    drop(guard);
+    let token = session.access_token(DEFAULT_MIN_TTL).await.unwrap();
+    assert_ne!(token, tokens.access_token);
+    assert_eq!(env.refresh_grants().await, 1);
+}

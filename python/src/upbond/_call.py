@@ -1,13 +1,27 @@
-"""Awaits a native call and turns native errors into the :mod:`upbond` exceptions."""
+"""Awaits a native call and turns native errors into the :mod:`upbond` exceptions; checks
+arguments before they reach the native module.
+
+A bad argument raises ``TypeError`` (wrong type) or ``ValueError`` (wrong value) naming the
+argument and what it accepts, never its value (it may be a secret).
+"""
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, TypeVar
+import math
+from collections.abc import Iterable
+from typing import Awaitable, Callable, List, Optional, Sequence, TypeVar, Union
 
 from ._errors import from_native
 from ._native import upbond_ffi as _native
 
 T = TypeVar("T")
+
+#: Longest timeout accepted, in seconds (one day).
+MAX_TIMEOUT_SECS = 86_400
+#: Largest clock leeway accepted, in seconds (one day).
+MAX_LEEWAY_SECS = 86_400
+#: Most attempts per request accepted.
+MAX_ATTEMPTS = 100
 
 
 async def call(awaitable: Awaitable[T]) -> T:
@@ -24,3 +38,69 @@ def call_sync(function: Callable[[], T]) -> T:
         return function()
     except (_native.UpbondError, _native.InternalError) as e:
         raise from_native(e) from None
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def text(value: object, name: str) -> str:
+    """``value`` if it is a ``str`` the native side can carry: no NUL character (C strings,
+    headers and files end there) and no lone surrogate (not encodable as UTF-8)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {_type_name(value)}")
+    if "\0" in value:
+        raise ValueError(f"{name} must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} must be valid Unicode text (it has a lone surrogate)") from None
+    return value
+
+
+def optional_text(value: object, name: str) -> Optional[str]:
+    """``None``, or ``value`` checked by :func:`text`."""
+    return None if value is None else text(value, name)
+
+
+def scopes(value: Union[str, Sequence[str], None], name: str = "scopes") -> List[str]:
+    """Scopes as a list: a space-separated ``str`` or an iterable of ``str`` (``None``: none)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return text(value, name).split()
+    if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a str or a sequence of str, not {_type_name(value)}")
+    return [text(item, f"each item of {name}") for item in value]
+
+
+def millis(value: object, name: str) -> Optional[int]:
+    """A duration in seconds (``int`` or ``float``) as whole milliseconds; ``None`` stays
+    ``None``. Accepted: from 0.001 to one day."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {_type_name(value)}")
+    if not (math.isfinite(value) and 0.001 <= value <= MAX_TIMEOUT_SECS):
+        raise ValueError(
+            f"{name} must be between 0.001 and {MAX_TIMEOUT_SECS} seconds, not {value!r}"
+        )
+    return max(1, round(value * 1000))
+
+
+def whole(value: object, name: str, low: int, high: int) -> Optional[int]:
+    """An ``int`` from ``low`` to ``high``; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {_type_name(value)}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, not {value!r}")
+    return value
+
+
+def flag(value: object, name: str) -> Optional[bool]:
+    """``True``, ``False`` or ``None``."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise TypeError(f"{name} must be True, False or None, not {_type_name(value)}")

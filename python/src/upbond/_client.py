@@ -6,7 +6,18 @@ import json
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _runner
-from ._call import call, call_sync
+from ._call import (
+    MAX_ATTEMPTS,
+    MAX_LEEWAY_SECS,
+    call,
+    call_sync,
+    flag,
+    millis,
+    optional_text,
+    scopes as _scopes,
+    text,
+    whole,
+)
 from ._native import upbond_ffi as _native
 from ._session import AsyncSession, Session
 from ._types import (
@@ -40,14 +51,6 @@ _HINTS = {
 _PROVIDERS = {p.name.lower(): p for p in _native.SocialProvider}
 
 
-def _scopes(scopes: Scopes) -> list:
-    if scopes is None:
-        return []
-    if isinstance(scopes, str):
-        return scopes.split()
-    return list(scopes)
-
-
 def _choice(table: Mapping[str, Any], value: Optional[str], what: str) -> Any:
     """The table's entry for ``value`` (``None`` stays ``None``); anything else is a
     ``ValueError`` naming the valid choices."""
@@ -58,8 +61,13 @@ def _choice(table: Mapping[str, Any], value: Optional[str], what: str) -> Any:
     raise ValueError(f"{what} must be one of {sorted(table)}, not {value!r}")
 
 
-def _millis(seconds: Optional[float]) -> Optional[int]:
-    return None if seconds is None else int(seconds * 1000)
+def _pairs(params: Optional[Mapping[str, str]], name: str) -> list:
+    """A mapping of ``str`` to ``str`` as native name and value pairs."""
+    if params is None:
+        return []
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{name} must be a mapping of str to str, not {type(params).__name__}")
+    return [[text(k, f"{name} names"), text(v, f"{name}[{k!r}]")] for k, v in params.items()]
 
 
 def _platform(info: Union[Mapping[str, str], Callable[[], Mapping[str, str]]]) -> Any:
@@ -89,8 +97,11 @@ class AsyncClient:
     """An UPBOND Login client for asyncio. Share one per issuer and client ID.
 
     ``client_secret`` makes it a confidential client (service, back end); without it, it is
-    a public native app. Times are in seconds. ``max_attempts=1`` turns retries off;
-    ``rate_budgets=False`` turns the client-side request budgets off.
+    a public native app. Timeouts are in seconds (0.001 to 86400), ``clock_leeway`` in whole
+    seconds (0 to 86400). ``max_attempts`` (1 to 100) counts retries too: ``1`` turns them
+    off; ``rate_budgets=False`` turns the client-side request budgets off. An argument of the
+    wrong type raises ``TypeError``, a value out of range (or a string with a NUL character)
+    ``ValueError``; a configuration the platform rules forbid raises ``ConfigError``.
     """
 
     def __init__(
@@ -111,19 +122,21 @@ class AsyncClient:
         rate_budgets: Optional[bool] = None,
     ) -> None:
         config = _native.ClientConfig(
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=client_secret,
+            issuer=text(issuer, "issuer"),
+            client_id=text(client_id, "client_id"),
+            client_secret=optional_text(client_secret, "client_secret"),
             kind=_choice(_KINDS, kind, "kind"),
             auth_method=_choice(_AUTH_METHODS, auth_method, "auth_method"),
-            redirect_uri=redirect_uri,
-            post_logout_redirect_uri=post_logout_redirect_uri,
+            redirect_uri=optional_text(redirect_uri, "redirect_uri"),
+            post_logout_redirect_uri=optional_text(
+                post_logout_redirect_uri, "post_logout_redirect_uri"
+            ),
             scopes=None if scopes is None else _scopes(scopes),
-            connect_timeout_ms=_millis(connect_timeout),
-            request_timeout_ms=_millis(request_timeout),
-            clock_leeway_secs=clock_leeway,
-            max_attempts=max_attempts,
-            rate_budgets=rate_budgets,
+            connect_timeout_ms=millis(connect_timeout, "connect_timeout"),
+            request_timeout_ms=millis(request_timeout, "request_timeout"),
+            clock_leeway_secs=whole(clock_leeway, "clock_leeway", 0, MAX_LEEWAY_SECS),
+            max_attempts=whole(max_attempts, "max_attempts", 1, MAX_ATTEMPTS),
+            rate_budgets=flag(rate_budgets, "rate_budgets"),
         )
         self._native = call_sync(lambda: _native.Client(config))
 
@@ -197,9 +210,9 @@ class AsyncClient:
                 _PROVIDERS, provider.lower() if isinstance(provider, str) else provider,
                 "provider",
             ),
-            login_hint=login_hint,
-            prompt=prompt,
-            extra_params=[[k, v] for k, v in (extra_params or {}).items()],
+            login_hint=optional_text(login_hint, "login_hint"),
+            prompt=optional_text(prompt, "prompt"),
+            extra_params=_pairs(extra_params, "extra_params"),
         )
         request = await call(self._native.begin_authorization(options))
         return AuthorizationRequest(
@@ -210,6 +223,7 @@ class AsyncClient:
         self, pending: PendingAuthorization, callback_url: str
     ) -> TokenSet:
         """Checks the callback URL against ``pending`` and exchanges the code for tokens."""
+        callback_url = text(callback_url, "callback_url")
         tokens = await call(
             self._native.complete_authorization(pending._to_native(), callback_url)
         )
@@ -236,11 +250,12 @@ class AsyncClient:
 
     async def refresh(self, refresh_token: str) -> TokenSet:
         """New tokens for a refresh token (the old one is kept if none comes back)."""
+        refresh_token = text(refresh_token, "refresh_token")
         return TokenSet._from_native(await call(self._native.refresh(refresh_token)))
 
     async def revoke(self, token: str, *, hint: Optional[str] = None) -> None:
         """Revokes a token; ``hint`` is ``"access_token"`` or ``"refresh_token"``."""
-        await call(self._native.revoke(token, _choice(_HINTS, hint, "hint")))
+        await call(self._native.revoke(text(token, "token"), _choice(_HINTS, hint, "hint")))
 
     async def logout_url(
         self,
@@ -251,9 +266,11 @@ class AsyncClient:
     ) -> str:
         """The URL that ends the session at the issuer."""
         options = _native.LogoutOptions(
-            id_token_hint=id_token_hint,
-            post_logout_redirect_uri=post_logout_redirect_uri,
-            state=state,
+            id_token_hint=optional_text(id_token_hint, "id_token_hint"),
+            post_logout_redirect_uri=optional_text(
+                post_logout_redirect_uri, "post_logout_redirect_uri"
+            ),
+            state=optional_text(state, "state"),
         )
         return await call(self._native.logout_url(options))
 
@@ -261,17 +278,21 @@ class AsyncClient:
         self, access_token: str, *, expected_subject: Optional[str] = None, jwt: bool = False
     ) -> UserInfo:
         """The user's claims; ``jwt=True`` asks for a signed answer and validates it."""
-        info = await call(self._native.userinfo(access_token, expected_subject, jwt))
+        access_token = text(access_token, "access_token")
+        expected_subject = optional_text(expected_subject, "expected_subject")
+        info = await call(self._native.userinfo(access_token, expected_subject, bool(jwt)))
         return UserInfo._from_native(info)
 
     async def user_profile(self, access_token: str, user_id: str) -> UserProfile:
         """The profile of ``user_id`` (the ``sub``), with that user's access token."""
+        access_token, user_id = text(access_token, "access_token"), text(user_id, "user_id")
         return UserProfile._from_native(
             await call(self._native.user_profile(access_token, user_id))
         )
 
     async def resend_verification_email(self, access_token: str, user_id: str) -> None:
         """Sends the verification email again."""
+        access_token, user_id = text(access_token, "access_token"), text(user_id, "user_id")
         await call(self._native.resend_verification_email(access_token, user_id))
 
     async def change_email(
@@ -279,11 +300,16 @@ class AsyncClient:
     ) -> None:
         """Starts an email change (a wrong password raises ``EmailPasswordRejectedError``);
         finish with :meth:`verify_email` and the code sent to the new address."""
-        await call(self._native.change_email(access_token, user_id, new_email, current_password))
+        await call(self._native.change_email(
+            text(access_token, "access_token"), text(user_id, "user_id"),
+            text(new_email, "new_email"), text(current_password, "current_password"),
+        ))
 
     async def verify_email(self, access_token: str, user_id: str, code: str) -> None:
         """Completes an email verification or change with the code from the email."""
-        await call(self._native.verify_email(access_token, user_id, code))
+        await call(self._native.verify_email(
+            text(access_token, "access_token"), text(user_id, "user_id"), text(code, "code"),
+        ))
 
     async def doctor(self) -> DoctorReport:
         """Diagnoses the issuer: DNS, TCP, TLS, discovery, JWKS, clock skew, response time."""

@@ -20,10 +20,24 @@ _LEVELS = {
 logger = logging.getLogger("upbond")
 
 
+def _level(level: "_native.LogLevel", message: str) -> int:
+    """The :mod:`logging` level of a core message. Unless debug logging is on, the core's
+    reports of failed calls (ERROR: the same failure is raised to the caller) and of retried
+    attempts (WARN: the call goes on, and raises if it fails in the end) are DEBUG records:
+    a library must not print warnings about errors the app handles. Other warnings (a
+    skewed clock, a session file others could read) keep their level."""
+    if not _native.is_debug():
+        if level == _native.LogLevel.ERROR:
+            return logging.DEBUG
+        if level == _native.LogLevel.WARN and "; retrying in " in message:
+            return logging.DEBUG
+    return _LEVELS.get(level, logging.INFO)
+
+
 class _LoggingBridge(_native.Logger):
     def log(self, level: "_native.LogLevel", target: str, message: str) -> None:
         name = target.replace("upbond_core", "upbond").replace("::", ".")
-        logging.getLogger(name).log(_LEVELS.get(level, logging.INFO), "%s", message)
+        logging.getLogger(name).log(_level(level, message), "%s", message)
 
 
 def install() -> None:

@@ -35,12 +35,18 @@ class TokenStore(abc.ABC):
 
 
 class MemoryStore:
-    """Keeps the session in memory (forgotten when the process ends). The default."""
+    """Keeps the session in memory (forgotten when the process ends). The default.
+
+    One process only: in a forked child a refresh, sign-in or sign-out of a session copied
+    from the parent raises ``StorageError`` (a refresh there would sign the parent out); share
+    a session between processes with a :class:`FileStore`."""
 
 
 class FileStore:
     """The core's file store: owner-only file, atomic replace, locked across processes so
-    that only one process refreshes at a time; AES-256-GCM encrypted with a 32-byte ``key``.
+    that only one process refreshes at a time (waiting up to 30 s for another holder, then
+    ``StorageError``); AES-256-GCM encrypted with a 32-byte ``key``. Only a regular file of at
+    most 1 MiB is read.
     """
 
     def __init__(self, path: Union[str, os.PathLike], key: Optional[bytes] = None) -> None:

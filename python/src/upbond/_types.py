@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from ._call import text as _text
 from ._native import upbond_ffi as _native
 
 
@@ -157,7 +158,7 @@ class PendingAuthorization:
         from ._errors import from_native
 
         try:
-            native = _native.pending_authorization_from_json(text)
+            native = _native.pending_authorization_from_json(_text(text, "text"))
         except _native.UpbondError as e:
             raise from_native(e) from None
         return cls._from_native(native)
@@ -339,7 +340,7 @@ class CatalogEntry:
 
 def explain(code: str) -> Optional[CatalogEntry]:
     """The catalog entry of ``code`` (case-insensitive), or ``None``."""
-    e = _native.explain(code)
+    e = _native.explain(_text(code, "code"))
     return None if e is None else _entry(e)
 
 
@@ -361,6 +362,6 @@ def normalize_user_code(code: str) -> str:
     from ._errors import from_native
 
     try:
-        return _native.normalize_user_code(code)
+        return _native.normalize_user_code(_text(code, "code"))
     except _native.UpbondError as e:
         raise from_native(e) from None
