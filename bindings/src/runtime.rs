@@ -1,4 +1,8 @@
-//! The tokio runtime the exported async calls run on: one per process.
+//! The tokio runtime the exported async calls run on: one per process, a current-thread
+//! runtime driven by one thread of its own (`upbond-runtime`). Foreign threads poll the
+//! calls; that thread drives their I/O and timers and runs the few tasks core spawns
+//! (connections, a shared refresh). An auth client's load needs no more, and leaving out
+//! tokio's multi-thread scheduler keeps about 50 KB out of the shipped library.
 //!
 //! A forked child (Python `multiprocessing` with the `fork` start method, gunicorn
 //! `--preload`) inherits the parent's runtime without its worker threads, so nothing would
@@ -29,16 +33,20 @@ fn handle() -> Result<Handle, UpbondError> {
     match *current {
         Some((owner, runtime)) if owner == pid => Ok(runtime.handle().clone()),
         _ => {
-            let runtime = Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("upbond-runtime")
+            let failed = |e: std::io::Error| {
+                upbond_core::Error::Config(format!("cannot start the async runtime: {e}"))
+            };
+            let runtime = Builder::new_current_thread()
+                .thread_name("upbond-blocking")
                 .enable_all()
                 .build()
-                .map_err(|e| {
-                    upbond_core::Error::Config(format!("cannot start the async runtime: {e}"))
-                })?;
+                .map_err(failed)?;
             // Lives for the rest of the process; an inherited one is leaked on purpose.
             let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+            std::thread::Builder::new()
+                .name("upbond-runtime".into())
+                .spawn(move || runtime.block_on(std::future::pending::<()>()))
+                .map_err(failed)?;
             *current = Some((pid, runtime));
             Ok(runtime.handle().clone())
         }

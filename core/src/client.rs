@@ -158,8 +158,7 @@ impl Client {
         let url = ProviderMetadata::require(&metadata.userinfo_endpoint, "a userinfo endpoint")?;
         let request = self
             .transport()
-            .get(url)
-            .bearer_auth(access_token.expose())
+            .get_with(url, access_token)?
             .header(reqwest::header::ACCEPT, accept);
         let response = self.transport().send(request, Operation::UserInfo).await?;
         let is_jwt = response

@@ -100,21 +100,34 @@ impl ProviderMetadata {
     }
 }
 
+/// The longest endpoint URL accepted: real ones are well under 200 characters.
+const MAX_ENDPOINT_CHARS: usize = 2048;
+
+/// An endpoint of the discovery document: absent (or `null`) is `None`; another type, a URL
+/// that is too long, not a URL, or not https (http only on loopback) is a protocol error.
 fn endpoint(raw: &Value, name: &str) -> Result<Option<Url>, Error> {
-    let Some(text) = json::string(raw, name) else {
-        return Ok(None);
+    let text = match raw.get(name) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(text)) => text,
+        Some(_) => return Err(Error::Protocol(format!("{name} is not a string"))),
     };
-    let url = Url::parse(&text)
-        .map_err(|e| Error::Protocol(format!("{name} {text:?} is not a valid URL: {e}")))?;
+    if text.len() > MAX_ENDPOINT_CHARS {
+        return Err(Error::Protocol(format!(
+            "{name} is longer than {MAX_ENDPOINT_CHARS} characters"
+        )));
+    }
+    let shown = crate::error::clean_text(text, 200);
+    let url = Url::parse(text)
+        .map_err(|e| Error::Protocol(format!("{name} {shown:?} is not a valid URL: {e}")))?;
     if url.scheme() == "https" || (url.scheme() == "http" && crate::config::is_loopback(&url)) {
         Ok(Some(url))
     } else {
-        Err(Error::Protocol(format!("{name} {text:?} must use https")))
+        Err(Error::Protocol(format!("{name} {shown:?} must use https")))
     }
 }
 
-/// Reads a JWKS leniently: keys that do not parse, are not for signatures, or are not
-/// asymmetric (RSA, EC, OKP) are skipped.
+/// Reads a JWKS leniently: keys that do not parse, are not for signatures, are not
+/// asymmetric (RSA, EC, OKP) or cannot be used (a modulus that is not base64url) are skipped.
 pub fn parse_jwks(raw: &Value) -> Result<JwkSet, Error> {
     let keys = raw
         .get("keys")
@@ -137,6 +150,7 @@ pub fn parse_jwks(raw: &Value) -> Result<JwkSet, Error> {
                     | AlgorithmParameters::OctetKeyPair(_)
             )
         })
+        .filter(|k| jsonwebtoken::DecodingKey::from_jwk(k).is_ok())
         .collect();
     Ok(JwkSet { keys })
 }
@@ -245,6 +259,20 @@ mod tests {
         assert!(m.userinfo_endpoint.is_none());
         assert_eq!(m.scopes_supported, ["openid", "email"]);
         assert!(m.authorization_response_iss_parameter_supported);
+        let long = format!("https://a.example/{}", "t".repeat(MAX_ENDPOINT_CHARS));
+        for (endpoint, says) in [
+            (json!(5), "token_endpoint is not a string"),
+            (
+                json!(["https://a.example/t"]),
+                "token_endpoint is not a string",
+            ),
+            (json!(long), "longer than 2048"),
+        ] {
+            let doc = json!({"issuer": "https://a.example", "token_endpoint": endpoint});
+            let err = ProviderMetadata::from_json(doc, "https://a.example").unwrap_err();
+            assert_eq!(err.code(), "protocol_error");
+            assert!(err.to_string().contains(says), "{err}");
+        }
         let insecure =
             json!({"issuer": "https://a.example", "token_endpoint": "http://a.example/t"});
         assert_eq!(
@@ -268,7 +296,8 @@ mod tests {
              "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", "kid": "ec", "use": "sig"},
             {"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
              "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", "kid": "enc", "use": "enc"},
-            {"kty": "weird"}, 42]});
+            {"kty": "weird"}, 42,
+            {"kty": "RSA", "n": "not base64url!", "e": "AQAB", "kid": "bad-rsa"}]});
         let set = parse_jwks(&raw).unwrap();
         assert_eq!(set.keys.len(), 1);
         assert!(set.find("ec").is_some());

@@ -67,6 +67,19 @@ pub(crate) fn strings(value: &Value, name: &str) -> Vec<String> {
     }
 }
 
+/// A JWT NumericDate (RFC 7519 section 2): a JSON number of seconds, never a string; the
+/// fraction is dropped. `Err` when the member is there with another type or is negative.
+pub(crate) fn numeric_date(value: &Value, name: &str) -> Result<Option<u64>, ()> {
+    match value.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(secs) if secs >= 0.0 => Ok(number_to_secs(secs)),
+            _ => Err(()),
+        },
+        Some(_) => Err(()),
+    }
+}
+
 /// A non-negative number of seconds as a JSON number or a numeric string ("3600", "3600.0").
 /// Negative values count as zero; anything else is `None`.
 pub(crate) fn seconds(value: &Value, name: &str) -> Option<u64> {

@@ -46,11 +46,7 @@ impl UserApi {
         user_id: &str,
     ) -> Result<UserProfile, Error> {
         let url = self.url(user_id, &[])?;
-        let request = self
-            .client
-            .transport()
-            .get(&url)
-            .bearer_auth(access_token.expose());
+        let request = self.client.transport().get_with(&url, access_token)?;
         let value = self
             .client
             .transport()
@@ -127,8 +123,7 @@ impl UserApi {
         let request = self
             .client
             .transport()
-            .post(&url)
-            .bearer_auth(access_token.expose())
+            .post_with(&url, access_token)?
             .json(&body);
         let result = self
             .client

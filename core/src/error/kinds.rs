@@ -64,6 +64,8 @@ pub enum IdTokenErrorReason {
     NonceMismatch,
     /// `at_hash` does not match the access token.
     AtHashMismatch,
+    /// A refresh returned an ID token for another user (`sub` changed, OIDC Core 12.2).
+    SubjectMismatch,
 }
 
 impl IdTokenErrorReason {
@@ -83,6 +85,7 @@ impl IdTokenErrorReason {
             IdTokenErrorReason::MissingClaim => "id_token_missing_claim",
             IdTokenErrorReason::NonceMismatch => "id_token_nonce_mismatch",
             IdTokenErrorReason::AtHashMismatch => "id_token_at_hash_mismatch",
+            IdTokenErrorReason::SubjectMismatch => "id_token_subject_mismatch",
         }
     }
 }

@@ -106,6 +106,7 @@ fn samples() -> Vec<Error> {
         R::MissingClaim,
         R::NonceMismatch,
         R::AtHashMismatch,
+        R::SubjectMismatch,
     ] {
         all.push(Error::id_token(reason, ""));
     }

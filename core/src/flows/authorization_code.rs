@@ -104,7 +104,8 @@ pub struct AuthorizationOptions {
 pub struct PendingAuthorization {
     /// The `state` sent; the callback must return it.
     pub state: String,
-    /// The `nonce` sent; the ID token must carry it.
+    /// The `nonce` sent, empty when the scope lacks `openid` (an OAuth-only request). When
+    /// set, the token response must carry an ID token with this nonce.
     pub nonce: String,
     /// The PKCE code verifier (redacted in `Debug`).
     pub code_verifier: Secret,
@@ -153,15 +154,21 @@ impl Client {
             &metadata.authorization_endpoint,
             "an authorization endpoint",
         )?;
+        let scopes: Vec<&str> = options.scopes.iter().map(String::as_str).collect();
+        let scope = self.scope_param(&scopes);
+        let openid = scope.split(' ').any(|s| s == "openid");
         let pending = PendingAuthorization {
             state: pkce::random_value()?,
-            nonce: pkce::random_value()?,
+            nonce: if openid {
+                pkce::random_value()?
+            } else {
+                String::new()
+            },
             code_verifier: pkce::verifier()?,
             redirect_uri,
             issuer: config.issuer.clone(),
             client_id: config.client_id.clone(),
         };
-        let scopes: Vec<&str> = options.scopes.iter().map(String::as_str).collect();
         let mut url = endpoint.clone();
         {
             let mut query = url.query_pairs_mut();
@@ -169,9 +176,12 @@ impl Client {
                 .append_pair("response_type", "code")
                 .append_pair("client_id", &config.client_id)
                 .append_pair("redirect_uri", &pending.redirect_uri)
-                .append_pair("scope", &self.scope_param(&scopes))
-                .append_pair("state", &pending.state)
-                .append_pair("nonce", &pending.nonce)
+                .append_pair("scope", &scope)
+                .append_pair("state", &pending.state);
+            if openid {
+                query.append_pair("nonce", &pending.nonce);
+            }
+            query
                 .append_pair("code_challenge", &pkce::challenge(&pending.code_verifier))
                 .append_pair("code_challenge_method", "S256");
             let optional = [
@@ -256,6 +266,15 @@ impl Client {
             ("code_verifier", pending.code_verifier.expose().to_owned()),
         ];
         let response = self.token_endpoint(form).await?;
-        self.token_set(response, Some(&pending.nonce)).await
+        let nonce = Some(pending.nonce.as_str()).filter(|n| !n.is_empty());
+        let tokens = self.token_set(response, nonce).await?;
+        if nonce.is_some() && tokens.id_token.is_none() {
+            // OIDC Core 3.1.3.3: without it, nothing says who signed in.
+            return Err(Error::Protocol(
+                "the token response has no ID token, although the openid scope was requested"
+                    .into(),
+            ));
+        }
+        Ok(tokens)
     }
 }

@@ -12,6 +12,8 @@ use crate::{Client, Error, Secret, TokenSet, json};
 /// RFC 8628 section 3.5: the default interval, and the increase on `slow_down`.
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// The shortest wait between polls, whatever the issuer or the caller says: no busy loop.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A started device authorization: show `user_code` and `verification_uri` to the user,
 /// then call [`Client::poll_device_authorization`].
@@ -77,8 +79,10 @@ impl Client {
             .or_else(|| json::string(&value, "verification_url"));
         let expires_in =
             json::seconds(&value, "expires_in").ok_or_else(|| missing("expires_in"))?;
-        let interval =
-            json::seconds(&value, "interval").map_or(DEFAULT_INTERVAL, Duration::from_secs);
+        // An interval under a second (0, negative, fractional) is as good as none.
+        let interval = json::seconds(&value, "interval")
+            .filter(|&secs| secs >= 1)
+            .map_or(DEFAULT_INTERVAL, Duration::from_secs);
         let verification_uri = verification_uri.ok_or_else(|| missing("verification_uri"))?;
         let complete = json::string(&value, "verification_uri_complete");
         Ok(DeviceAuthorization {
@@ -94,15 +98,15 @@ impl Client {
     }
 
     /// Polls until the user approves, denies, the code expires, or `cancel` completes
-    /// (pass `std::future::pending()` to never cancel). Waits `interval` before each poll
-    /// and adds 5 s for every `slow_down`.
+    /// (pass `std::future::pending()` to never cancel). Waits `interval` (at least 1 s)
+    /// before each poll and adds 5 s for every `slow_down`.
     pub async fn poll_device_authorization(
         &self,
         device: &DeviceAuthorization,
         cancel: impl Future<Output = ()>,
     ) -> Result<TokenSet, Error> {
         tokio::pin!(cancel);
-        let mut interval = device.interval;
+        let mut interval = device.interval.max(MIN_INTERVAL);
         loop {
             let remaining = device.expires_at.saturating_sub(crate::http::now_unix());
             if remaining == 0 {

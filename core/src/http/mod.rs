@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, HeaderMap, HeaderValue};
 use reqwest::{Request, RequestBuilder, StatusCode};
 use serde_json::Value;
 
@@ -90,6 +90,20 @@ impl Transport {
             budget: Arc::new(Budget::new(config.rate_budgets.clone())),
             telemetry: Arc::default(),
         })
+    }
+
+    /// A GET of `url` carrying `access_token` as its Bearer credentials (RFC 6750).
+    pub fn get_with(&self, url: &url::Url, access_token: &Secret) -> Result<RequestBuilder, Error> {
+        Ok(self.get(url).header(AUTHORIZATION, bearer(access_token)?))
+    }
+
+    /// A POST to `url` carrying `access_token` as its Bearer credentials (RFC 6750).
+    pub fn post_with(
+        &self,
+        url: &url::Url,
+        access_token: &Secret,
+    ) -> Result<RequestBuilder, Error> {
+        Ok(self.post(url).header(AUTHORIZATION, bearer(access_token)?))
     }
 
     pub fn get(&self, url: &url::Url) -> RequestBuilder {
@@ -370,6 +384,24 @@ pub(crate) fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
+/// The `Authorization` value for `token`. A Bearer token is visible ASCII (RFC 6750 section
+/// 2.1); anything else (a line break, a space, non-ASCII text) is refused before sending, as
+/// it would be cut, dropped or read as another header.
+fn bearer(token: &Secret) -> Result<HeaderValue, Error> {
+    let token = token.expose();
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::Config(
+            "the access token is not a Bearer token: it must be a non-empty run of visible \
+             ASCII characters (no spaces, line breaks or other text)"
+                .into(),
+        ));
+    }
+    let mut value = HeaderValue::try_from(format!("Bearer {token}"))
+        .map_err(|_| Error::Config("the access token cannot be sent in a header".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 impl HttpResponse {
     /// An answer built in a test, as if from one discovery attempt.
     #[cfg(test)]
@@ -410,12 +442,27 @@ impl HttpResponse {
         if let Some(error) = self.error() {
             return Err(error);
         }
-        serde_json::from_slice::<Value>(&self.body).map_err(|_| {
-            Error::Protocol(format!(
-                "expected a JSON body, got {} ({})",
-                self.content_type().unwrap_or("no content type"),
-                self.excerpt()
-            ))
+        serde_json::from_slice::<Value>(&self.body).map_err(|e| self.not_json(&e))
+    }
+
+    /// Why a successful answer's body is not the JSON expected. A body meant as JSON (or a
+    /// form) may hold the new tokens, which no scrubber knows: it is described by its size and
+    /// where parsing failed (a form by its names), never quoted. Other bodies (an HTML page)
+    /// are quoted in part.
+    fn not_json(&self, error: &serde_json::Error) -> Error {
+        let media = self.content_type().unwrap_or("no content type");
+        let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
+        let lower = media.to_ascii_lowercase();
+        Error::Protocol(if self.body.is_empty() {
+            format!("expected a JSON body, got an empty body ({media})")
+        } else if lower.contains("json") || matches!(first, Some(b'{' | b'[')) {
+            let len = self.body.len();
+            format!("the body is not valid JSON: {error} ({len} bytes of {media})")
+        } else if lower.starts_with("application/x-www-form-urlencoded") {
+            let names = redact::form(&self.body);
+            format!("expected a JSON body, got a form ({names})")
+        } else {
+            format!("expected a JSON body, got {media} ({})", self.excerpt())
         })
     }
 
@@ -424,6 +471,18 @@ impl HttpResponse {
     pub fn parse_json<T>(self, parse: impl FnOnce(Value) -> Result<T, Error>) -> Result<T, Error> {
         let scrub = self.scrubber();
         self.into_json().and_then(parse).map_err(|e| scrub.error(e))
+    }
+
+    /// The non-empty `refresh_token` of a successful JSON answer, whatever else is wrong with
+    /// it.
+    pub fn refresh_token(&self) -> Option<Secret> {
+        if self.failure().is_some() {
+            return None;
+        }
+        let value: Value = serde_json::from_slice(&self.body).ok()?;
+        crate::json::string(&value, "refresh_token")
+            .filter(|token| !token.is_empty())
+            .map(Secret::new)
     }
 
     /// The secrets of the request this answers, for errors found after the body was read.

@@ -17,7 +17,9 @@ pub(crate) fn parse(headers: &HeaderMap) -> Option<Duration> {
 
 fn requested(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // delay-seconds beyond u64 (20 digits or more) is as absurd as u64::MAX.
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
         return Some(Duration::from_secs(seconds));
     }
     let at = httpdate::parse_http_date(value).ok()?;
@@ -64,6 +66,7 @@ mod tests {
     fn absurd_waits_are_capped_at_a_day() {
         for value in [
             u64::MAX.to_string(),
+            "99999999999999999999999".into(),
             "31536000".into(),
             "Fri, 31 Dec 9999 23:59:59 GMT".into(),
         ] {

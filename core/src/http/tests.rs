@@ -61,6 +61,34 @@ fn non_json_bodies_become_typed_http_errors() {
     );
     let plain_ok = response(200, &[("content-type", "text/plain")], "hello");
     assert_eq!(plain_ok.into_json().unwrap_err().code(), "protocol_error");
+}
+
+#[test]
+fn a_broken_json_or_form_success_is_described_but_never_quoted() {
+    let truncated = r#"{"access_token":"opaque-at-123","refresh_token":"opaque-rt-456""#;
+    for (content_type, body, says) in [
+        (
+            "application/json",
+            truncated,
+            "not valid JSON: EOF while parsing",
+        ),
+        ("text/plain", truncated, "not valid JSON"),
+        ("application/json", "", "empty body"),
+        (
+            "application/x-www-form-urlencoded",
+            "access_token=opaque-at-123&token_type=bearer",
+            "a form (access_token=[REDACTED]&token_type=bearer)",
+        ),
+        ("text/html", "<p>maintenance</p>", "<p>maintenance</p>"),
+    ] {
+        let error = response(200, &[("content-type", content_type)], body)
+            .into_json()
+            .unwrap_err();
+        let shown = error.to_string();
+        assert_eq!(error.code(), "protocol_error");
+        assert!(shown.contains(says), "{shown}");
+        assert!(!shown.contains("opaque-"), "{shown}");
+    }
     let json_404 = response(404, &[], r#"{"message":"not here"}"#);
     assert_eq!(
         json_404.into_json().unwrap_err().code(),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use futures::future::{BoxFuture, FutureExt, Shared};
 
 use super::{SessionEvent, SessionListener, SessionRecord, TokenStore};
+use crate::flows::refresh::RefusedRefresh;
 use crate::http::now_unix;
 use crate::{Client, Error, Secret, TokenSet, TokenTypeHint};
 
@@ -61,6 +62,11 @@ impl SignOut {
 ///   keeps the old record, and the new tokens stay in memory (never handed out) until a later
 ///   call manages to save them (then [`SessionEvent::Refreshed`] is announced): an already
 ///   rotated refresh token is never used again. They are lost if the process ends first.
+/// - A refresh answer that is refused (its ID token fails validation, its token type is
+///   unusable) fails the call, but the refresh token it carries replaces the stored one: the
+///   issuer may already have spent the old one. Its access token is not used.
+/// - An ID token naming another user than the session's (`sub`, OIDC Core 12.2) is an
+///   `id_token_subject_mismatch` error; nothing of that answer is kept.
 /// - `invalid_grant` ends the session ([`SessionEvent::ReauthenticationRequired`]); network
 ///   failures and server errors keep it.
 /// - The refresh holds the store's [`lock`](TokenStore::lock) and re-reads the store first,
@@ -375,7 +381,8 @@ impl Inner {
         // with this process (the issuer has already spent the old one). Proving the store
         // takes a write first turns a read-only disk into an error before anything is spent.
         self.write_probe(&current).await?;
-        match self.client.refresh(&refresh_token).await {
+        let subject = current.id_token_claims.as_ref().map(|c| c.subject.as_str());
+        match self.client.refresh_for(&refresh_token, subject).await {
             Ok(tokens) => {
                 let next = current.refreshed(tokens, self.client.clock_skew(), now_unix());
                 let next = Arc::new(next);
@@ -384,11 +391,21 @@ impl Inner {
                 self.notify(SessionEvent::Refreshed);
                 Ok(next)
             }
-            Err(e) if matches!(e, Error::InvalidGrant { .. }) => {
+            Err(RefusedRefresh { error, .. }) if matches!(error, Error::InvalidGrant { .. }) => {
                 self.end().await;
-                Err(e)
+                Err(error)
             }
-            Err(e) => Err(e),
+            Err(RefusedRefresh {
+                error,
+                refresh_token: Some(rotated),
+            }) => {
+                // The issuer answered but the answer was refused (its ID token, its token
+                // type): the refresh token it carried replaces the one it may have spent.
+                let next = Arc::new(current.with_refresh_token(rotated));
+                self.save(next).await?;
+                Err(error)
+            }
+            Err(RefusedRefresh { error, .. }) => Err(error),
         }
     }
 

@@ -96,6 +96,14 @@ impl SessionRecord {
         next
     }
 
+    /// This record with the refresh token `refresh_token` (from a refused refresh answer).
+    pub fn with_refresh_token(&self, refresh_token: Secret) -> Self {
+        SessionRecord {
+            refresh_token: Some(refresh_token),
+            ..self.clone()
+        }
+    }
+
     /// Seconds the access token stays valid, on a local clock reading `local_now` corrected by
     /// `clock_offset`; `None` when the expiry is unknown. Negative when expired. Saturates
     /// instead of overflowing on absurd (tampered) times.

@@ -47,8 +47,9 @@ pub struct IdTokenChecks<'a> {
 }
 
 /// Validates ID tokens: signature with an algorithm allowlist (never `none`; HMAC only with
-/// a confidential client's secret), `iss`, `aud`, `azp`, `exp`/`iat`/`nbf` with leeway,
-/// `nonce` and `at_hash`. Every failure is its own [`IdTokenErrorReason`](crate::IdTokenErrorReason).
+/// a confidential client's secret) and no `crit` header, `iss`, `aud` (the client and no
+/// other audience), `azp`, `exp`/`iat`/`nbf` (JSON numbers) with leeway, `nonce` and
+/// `at_hash`. Every failure is its own [`IdTokenErrorReason`](crate::IdTokenErrorReason).
 #[derive(Clone, Debug)]
 pub struct IdTokenValidator {
     issuer: String,
@@ -198,27 +199,35 @@ impl IdTokenValidator {
         if !audience.contains(&self.client_id) {
             return Err(Error::id_token(Reason::AudienceMismatch, ""));
         }
+        // OIDC Core 3.1.3.7: another audience is one this client has no reason to trust.
+        if audience.iter().any(|aud| *aud != self.client_id) {
+            return Err(Error::id_token(
+                Reason::AudienceMismatch,
+                "the token is also issued to other audiences",
+            ));
+        }
         if let Some(azp) = claims.get("azp").filter(|v| !v.is_null())
             && azp.as_str() != Some(self.client_id.as_str())
         {
             return Err(Error::id_token(Reason::AuthorizedPartyMismatch, ""));
         }
         let leeway = self.leeway.as_secs();
-        let expires_at = json::seconds(&claims, "exp").ok_or_else(|| missing("exp"))?;
+        let date = |name: &str| json::numeric_date(&claims, name).map_err(|()| missing(name));
+        let expires_at = date("exp")?.ok_or_else(|| missing("exp"))?;
         if now > expires_at.saturating_add(leeway) {
             return Err(Error::id_token(
                 Reason::Expired,
                 format!("{} s ago", now - expires_at),
             ));
         }
-        let issued_at = json::seconds(&claims, "iat").ok_or_else(|| missing("iat"))?;
+        let issued_at = date("iat")?.ok_or_else(|| missing("iat"))?;
         if issued_at > now.saturating_add(leeway) {
             return Err(Error::id_token(
                 Reason::IssuedInFuture,
                 format!("{} s ahead", issued_at - now),
             ));
         }
-        if let Some(nbf) = json::seconds(&claims, "nbf")
+        if let Some(nbf) = date("nbf")?
             && nbf > now.saturating_add(leeway)
         {
             return Err(Error::id_token(
@@ -242,7 +251,7 @@ impl IdTokenValidator {
                 return Err(Error::id_token(Reason::AtHashMismatch, ""));
             }
         }
-        let auth_time = json::seconds(&claims, "auth_time");
+        let auth_time = date("auth_time")?;
         let Value::Object(claims) = claims else {
             return Err(missing("claims object"));
         };
@@ -271,11 +280,14 @@ impl IdTokenValidator {
 
 /// The `aud` claim (RFC 7519 section 4.1.3): a string is one audience, never a
 /// space-separated list ("other-app my-app" was not issued to "my-app"); an array lists
-/// several. `None` when absent or of another type.
+/// several. `None` when absent, of another type, or an array holding anything but strings.
 pub(crate) fn audiences(claims: &Value) -> Option<Vec<String>> {
     match claims.get("aud")? {
         Value::String(aud) => Some(vec![aud.clone()]),
-        Value::Array(_) => Some(json::strings(claims, "aud")),
+        Value::Array(items) => items
+            .iter()
+            .map(|a| a.as_str().map(str::to_owned))
+            .collect(),
         _ => None,
     }
 }
@@ -294,6 +306,10 @@ fn read_header(token: &str) -> Result<(Algorithm, Option<String>), Error> {
         .map_err(|_| malformed("header is not base64url"))?;
     let header: Value =
         serde_json::from_slice(&bytes).map_err(|_| malformed("header is not JSON"))?;
+    // RFC 7515 section 4.1.11: no extension is understood here, so none may be critical.
+    if header.get("crit").is_some() {
+        return Err(malformed("header lists critical extensions (crit)"));
+    }
     let alg = json::string(&header, "alg").ok_or_else(|| malformed("header has no alg"))?;
     let alg = Algorithm::from_str(&alg).map_err(|_| {
         Error::id_token(

@@ -358,3 +358,44 @@ async fn silent_authorization_without_session_needs_login() {
     assert_eq!(err.code(), "login_required");
     assert!(err.requires_reauthentication());
 }
+
+/// OIDC Core 3.1.3.3: a code flow that asked for `openid` must get an ID token; one that did
+/// not sends no nonce and needs none.
+#[tokio::test]
+async fn an_openid_code_flow_requires_an_id_token() {
+    let env = start().await;
+    let client = env.native();
+    for id_token in [json!(null), json!(5), json!("")] {
+        let (pending, callback) = env
+            .authorize(&client, AuthorizationOptions::default(), false)
+            .await;
+        let mut body = json!({"access_token": "at-1", "token_type": "Bearer", "expires_in": 60});
+        if !id_token.is_null() {
+            body["id_token"] = id_token.clone();
+        }
+        env.fault(
+            "/oauth/token",
+            json!({"status": 200, "body": body.to_string()}),
+        )
+        .await;
+        let error = client
+            .complete_authorization(&pending, &callback)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "protocol_error", "{id_token}: {error}");
+        assert!(error.to_string().contains("no ID token"), "{error}");
+    }
+    let oauth_only = AuthorizationOptions {
+        scopes: vec!["profile".into()],
+        ..Default::default()
+    };
+    let (url, pending) = client.begin_authorization(oauth_only).await.unwrap();
+    assert!(pending.nonce.is_empty());
+    assert!(!url.query_pairs().any(|(name, _)| name == "nonce"));
+    let callback = env.approve(&url, USER, false).await;
+    let tokens = client
+        .complete_authorization(&pending, &callback)
+        .await
+        .unwrap();
+    assert!(tokens.id_token_claims.is_none());
+}

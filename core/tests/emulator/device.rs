@@ -37,6 +37,36 @@ async fn approved_device_gets_tokens() {
     assert_eq!(tokens.id_token_claims.unwrap().subject, USER_SUB);
 }
 
+/// An interval under a second (or none) means RFC 8628's 5 s, never a busy loop.
+#[tokio::test]
+async fn an_interval_under_a_second_is_the_default() {
+    let env = start().await;
+    let client = env.native();
+    for interval in [json!(0), json!(-3), json!(0.5), json!("0"), json!(null)] {
+        let mut answer = json!({"device_code": "dc-1", "user_code": "ABCD-EFGH",
+            "verification_uri": format!("{}/device", env.issuer()), "expires_in": 60});
+        if !interval.is_null() {
+            answer["interval"] = interval.clone();
+        }
+        env.fault(
+            "/oauth/device/code",
+            json!({"status": 200, "body": answer.to_string()}),
+        )
+        .await;
+        let device = client.start_device_authorization(&[]).await.unwrap();
+        assert_eq!(device.interval, Duration::from_secs(5), "{interval}");
+    }
+    // A caller's own interval of zero still waits a second between polls.
+    let mut device = client.start_device_authorization(&[]).await.unwrap();
+    device.interval = Duration::ZERO;
+    let before = env.requests("/oauth/token").await;
+    let polling =
+        client.poll_device_authorization(&device, tokio::time::sleep(Duration::from_millis(2500)));
+    assert!(matches!(polling.await, Err(Error::Cancelled)));
+    let polls = env.requests("/oauth/token").await - before;
+    assert!((1..=3).contains(&polls), "{polls} polls in 2.5 s");
+}
+
 #[tokio::test]
 async fn polling_waits_while_pending_then_succeeds() {
     let env = start().await;

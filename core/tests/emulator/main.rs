@@ -1,6 +1,8 @@
 //! Integration tests over real HTTP against the UPBOND emulator.
 
 mod common;
+#[path = "../support/emulator_jwt.rs"]
+mod emulator_jwt;
 
 mod authorization;
 mod device;

@@ -4,6 +4,7 @@ use serde_json::Value;
 use upbond_core::{AuthorizationOptions, Error, Secret};
 
 use crate::common::{OTHER_SUB, USER, USER_SUB, start};
+use crate::emulator_jwt;
 
 #[tokio::test]
 async fn userinfo_as_json_and_jwt_with_subject_check() {
@@ -40,32 +41,12 @@ async fn userinfo_jwt_aud_string_is_one_audience() {
     let env = start().await;
     let client = env.native();
     let tokens = env.login(&client).await;
-    let jwks: Value = reqwest::get(format!("{}/.well-known/jwks.json", env.issuer()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let kid = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["alg"] == "RS256")
-        .and_then(|k| k["kid"].as_str())
-        .unwrap()
-        .to_owned();
-    let key = jsonwebtoken::EncodingKey::from_rsa_pem(include_bytes!(
-        "../../../emulator/keys/rsa-dev.pem"
-    ))
-    .unwrap();
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some(kid);
     for (aud, accepted) in [
         (serde_json::json!("other-app demo-app"), false),
         (serde_json::json!(["other-app", "demo-app"]), true),
     ] {
         let claims = serde_json::json!({"iss": env.issuer(), "sub": USER_SUB, "aud": aud});
-        let jwt = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+        let jwt = emulator_jwt::sign(env.issuer(), &claims).await;
         env.fault(
             "/userinfo",
             serde_json::json!({"status": 200, "body": jwt, "content_type": "application/jwt"}),
@@ -246,4 +227,28 @@ async fn scopes_can_be_narrowed_per_request() {
     assert_eq!(tokens.scopes, Some(vec!["openid".to_owned()]));
     let info = client.userinfo(&tokens.access_token, None).await.unwrap();
     assert_eq!(info.email, None, "email was not requested");
+}
+
+/// A Bearer token is visible ASCII: anything else is refused before a request is sent.
+#[tokio::test]
+async fn an_access_token_that_is_not_a_bearer_token_is_refused_unsent() {
+    let env = start().await;
+    let client = env.native();
+    let before = env.requests("/userinfo").await;
+    for token in ["abc\r\nX-Injected: 1", "tökén", "two words", ""] {
+        let error = client
+            .userinfo(&Secret::from(token), None)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), "invalid_config", "{token:?}: {error}");
+        assert!(error.to_string().contains("visible ASCII"), "{error}");
+        assert!(token.is_empty() || !error.to_string().contains(token));
+        let profile = client
+            .user_api()
+            .profile(&Secret::from(token), USER_SUB)
+            .await
+            .unwrap_err();
+        assert_eq!(profile.code(), "invalid_config");
+    }
+    assert_eq!(env.requests("/userinfo").await, before, "nothing was sent");
 }

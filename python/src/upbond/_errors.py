@@ -70,6 +70,7 @@ __all__ = [
     "IdTokenMissingClaimError",
     "IdTokenNonceMismatchError",
     "IdTokenAtHashMismatchError",
+    "IdTokenSubjectMismatchError",
     "CancelledError",
     "StorageError",
     "NotSignedInError",
@@ -452,6 +453,12 @@ class IdTokenAtHashMismatchError(IdTokenError):
     """The ID token does not match the access token (``id_token_at_hash_mismatch``)."""
 
     code = "id_token_at_hash_mismatch"
+
+
+class IdTokenSubjectMismatchError(IdTokenError):
+    """A refresh returned an ID token for another user (``id_token_subject_mismatch``)."""
+
+    code = "id_token_subject_mismatch"
 
 
 class CancelledError(UpbondError):

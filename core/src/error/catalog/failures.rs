@@ -270,6 +270,20 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         false,
         true,
     ),
+    e(
+        "id_token_subject_mismatch",
+        "The refreshed ID token names another user",
+        &[
+            "The ID token of a refresh has another sub than the session's: the issuer mixed up \
+             sessions, or the answer was tampered with.",
+        ],
+        &[
+            "The session keeps its old tokens; sign the user out and in again, and report the \
+             issuer's behaviour to its operators.",
+        ],
+        false,
+        true,
+    ),
     // Local situations.
     e(
         "cancelled",

@@ -124,7 +124,7 @@ fn valid_tokens_pass() {
     let ed = s.eddsa(&claims());
     let v = validator().with_algorithms(vec![Algorithm::EdDSA]);
     v.validate(&ed, &s.jwks, &checks()).unwrap();
-    let array_aud = with(json!({"aud": ["other", CLIENT], "azp": CLIENT}));
+    let array_aud = with(json!({"aud": [CLIENT], "azp": CLIENT}));
     validator()
         .validate(&es256(&s, &array_aud), &s.jwks, &checks())
         .unwrap();
@@ -178,6 +178,17 @@ fn signature_and_key_failures() {
             "{bad}: {r:?}"
         );
     }
+    let crit = jws(
+        json!({"alg": "ES256", "kid": "ec-1", "crit": ["exp"], "exp": 1}),
+        &claims(),
+        |m| {
+            s.ec.sign(&SystemRandom::new(), m)
+                .unwrap()
+                .as_ref()
+                .to_vec()
+        },
+    );
+    assert_eq!(reason(&s, &crit), Reason::Malformed, "crit is refused");
     let not_object = format!(
         "{}.{}.sig",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"ES256","kid":"ec-1"}"#),
@@ -203,6 +214,13 @@ fn each_claim_failure_has_its_reason() {
             Reason::AudienceMismatch,
         ),
         (json!({"aud": 5}), Reason::MissingClaim),
+        // Another audience beside the client, with or without azp naming the client.
+        (json!({"aud": ["other", CLIENT]}), Reason::AudienceMismatch),
+        (
+            json!({"aud": ["other", CLIENT], "azp": CLIENT}),
+            Reason::AudienceMismatch,
+        ),
+        (json!({"aud": [CLIENT, 5]}), Reason::MissingClaim),
         (
             json!({"azp": "someone-else"}),
             Reason::AuthorizedPartyMismatch,
@@ -210,6 +228,14 @@ fn each_claim_failure_has_its_reason() {
         (json!({"exp": now - 120}), Reason::Expired),
         (json!({"exp": null}), Reason::MissingClaim),
         (json!({"exp": "soon"}), Reason::MissingClaim),
+        // NumericDate is a JSON number: a numeric string is refused, not read.
+        (
+            json!({"exp": (now + 600).to_string()}),
+            Reason::MissingClaim,
+        ),
+        (json!({"iat": now.to_string()}), Reason::MissingClaim),
+        (json!({"nbf": "0"}), Reason::MissingClaim),
+        (json!({"exp": -1}), Reason::MissingClaim),
         (json!({"iat": now + 600}), Reason::IssuedInFuture),
         (json!({"iat": null}), Reason::MissingClaim),
         (json!({"nbf": now + 600}), Reason::NotYetValid),
