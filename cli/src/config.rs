@@ -116,8 +116,14 @@ impl Settings {
         let pick = |flag: &Option<String>, file: Option<String>| {
             flag.clone().filter(|v| !v.trim().is_empty()).or(file)
         };
+        let issuer = pick(&args.issuer, file.issuer);
+        // Checked now, so that a malformed issuer is what every command reports, before a
+        // missing client id or secret.
+        if let Some(issuer) = &issuer {
+            check_issuer(issuer)?;
+        }
         Ok(Settings {
-            issuer: pick(&args.issuer, file.issuer),
+            issuer,
             client_id: pick(&args.client_id, file.client_id),
             client_secret: pick(&args.client_secret, file.client_secret),
             scope: pick(&args.scope, file.scope),
@@ -161,11 +167,31 @@ impl Settings {
     }
 }
 
+/// Checks `issuer` by upbond-core's own rules (a URL; https, or http on a loopback host; no
+/// user name, password, query or fragment), with its `invalid_config` message. Every other
+/// field is a valid default here, so only the issuer can fail.
+fn check_issuer(issuer: &str) -> Result<(), CliError> {
+    upbond_core::Config::new(issuer, "upbond")
+        .validate()
+        .map_err(|e| {
+            let mut err = CliError::from(e);
+            err.fix.insert(
+                0,
+                "Pass --issuer with the issuer URL from the UPBOND console (such as \
+                 https://auth3.upbond.io), set UPBOND_ISSUER to it, or correct issuer in \
+                 config.toml."
+                    .to_owned(),
+            );
+            err
+        })
+}
+
+/// The largest `config.toml` read: four short keys need far less.
+const MAX_FILE_LEN: u64 = 1024 * 1024;
+
 fn read_file(path: &Path) -> Result<FileConfig, CliError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
-        Err(e) => return Err(unreadable(path, &e)),
+    let Some(text) = read_text(path)? else {
+        return Ok(FileConfig::default());
     };
     toml::from_str(&text).map_err(|e| {
         CliError::new(
@@ -182,6 +208,96 @@ fn read_file(path: &Path) -> Result<FileConfig, CliError> {
             "Fix the file; allowed keys are issuer, client_id, client_secret and scope.",
         )
     })
+}
+
+/// The text of the regular file at `path` (a symbolic link to one is followed), `None` if
+/// there is none. A named pipe, device or socket is refused before it is opened, since reading
+/// one could block forever or never end, and so is a file larger than [`MAX_FILE_LEN`].
+fn read_text(path: &Path) -> Result<Option<String>, CliError> {
+    use std::io::Read;
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unreadable(path, &e)),
+    };
+    check_file(path, &meta)?;
+    let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
+    // The name may have been swapped since the check: check what was opened, and read at most
+    // one byte too many.
+    check_file(path, &file.metadata().map_err(|e| unreadable(path, &e))?)?;
+    let mut text = String::new();
+    file.take(MAX_FILE_LEN + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| unreadable(path, &e))?;
+    if text.len() as u64 > MAX_FILE_LEN {
+        return Err(too_large(path));
+    }
+    Ok(Some(text))
+}
+
+/// Refuses anything at `path` but a regular file of at most [`MAX_FILE_LEN`] bytes.
+fn check_file(path: &Path, meta: &std::fs::Metadata) -> Result<(), CliError> {
+    if meta.is_dir() {
+        return Err(unreadable(
+            path,
+            &std::io::Error::from(std::io::ErrorKind::IsADirectory),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(CliError::new(
+            Exit::Config,
+            "invalid_config",
+            format!(
+                "{} is {}, not a regular file.",
+                path.display(),
+                file_kind(meta)
+            ),
+            format!(
+                "Replace it with a regular file named {CONFIG_FILE} (keys: issuer, client_id, \
+                 client_secret, scope), or set UPBOND_CONFIG_DIR to another directory."
+            ),
+        ));
+    }
+    if meta.len() > MAX_FILE_LEN {
+        return Err(too_large(path));
+    }
+    Ok(())
+}
+
+fn too_large(path: &Path) -> CliError {
+    CliError::new(
+        Exit::Config,
+        "invalid_config",
+        format!(
+            "{} is larger than 1 MiB: it is not an upbond configuration.",
+            path.display()
+        ),
+        format!(
+            "Write {CONFIG_FILE} again with only the keys issuer, client_id, client_secret and \
+             scope, or set UPBOND_CONFIG_DIR to another directory."
+        ),
+    )
+}
+
+/// What a file that is neither a regular file nor a directory is, for a message.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    "a special file"
 }
 
 /// Why `config.toml` at `path` could not be read, with the fix for that reason.
@@ -336,6 +452,109 @@ mod tests {
             err.message
         );
         assert!(err.fix[0].contains("UPBOND_CONFIG_DIR"), "{:?}", err.fix);
+    }
+
+    /// Resolves the settings of `dir` on another thread, failing instead of hanging when that
+    /// blocks.
+    fn resolve_without_blocking(dir: &Path) -> Result<Settings, CliError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let owned = dir.to_owned();
+        std::thread::spawn(move || {
+            let _ = tx.send(Settings::resolve_in(owned, &ConfigArgs::default()));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading config.toml blocked")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_device_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(CONFIG_FILE);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success(), "mkfifo {}", path.display());
+        let err = resolve_without_blocking(dir.path()).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.exit),
+            ("invalid_config", Exit::Config)
+        );
+        assert!(
+            err.message.contains("named pipe") && err.message.contains("not a regular file"),
+            "{}",
+            err.message
+        );
+        assert!(err.fix[0].contains("regular file"), "{:?}", err.fix);
+
+        // A symbolic link is followed: to a device it is refused, to a regular file it works.
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let err = resolve_without_blocking(dir.path()).unwrap_err();
+        assert_eq!(err.code, "invalid_config");
+        assert!(err.message.contains("a device"), "{}", err.message);
+
+        let real = dir.path().join("real.toml");
+        std::fs::write(&real, "issuer = \"https://linked.example\"\n").unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&real, &path).unwrap();
+        let s = resolve_without_blocking(dir.path()).unwrap();
+        assert_eq!(s.issuer().unwrap(), "https://linked.example");
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = std::fs::File::create(dir.path().join(CONFIG_FILE)).unwrap();
+        // Sparse: the size alone decides.
+        file.set_len(MAX_FILE_LEN + 1).unwrap();
+        drop(file);
+        let err = resolve_without_blocking(dir.path()).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.exit),
+            ("invalid_config", Exit::Config)
+        );
+        assert!(err.message.contains("larger than 1 MiB"), "{}", err.message);
+        assert!(err.fix[0].contains("UPBOND_CONFIG_DIR"), "{:?}", err.fix);
+
+        // Exactly at the bound is still read (and judged as TOML).
+        let text = format!("#{}\n", "x".repeat(MAX_FILE_LEN as usize - 2));
+        std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+        let s = resolve_without_blocking(dir.path()).unwrap();
+        assert!(s.issuer().is_err());
+    }
+
+    #[test]
+    fn a_malformed_issuer_is_reported_before_anything_missing() {
+        for issuer in [
+            "not a url",
+            "http://auth.example",
+            "https://auth.example/?tenant=1",
+        ] {
+            let args = ConfigArgs {
+                issuer: Some(issuer.into()),
+                ..ConfigArgs::default()
+            };
+            let err = settings("", args).unwrap_err();
+            assert_eq!(
+                (err.code.as_str(), err.exit),
+                ("invalid_config", Exit::Config),
+                "{issuer}"
+            );
+            assert!(err.message.contains("ssuer"), "{issuer}: {}", err.message);
+            assert!(err.fix[0].contains("--issuer"), "{:?}", err.fix);
+        }
+        let file = "issuer = \"ftp://auth.example\"\nclient_id = \"app\"\n";
+        let err = settings(file, ConfigArgs::default()).unwrap_err();
+        assert_eq!(err.code, "invalid_config");
+        for issuer in ["https://auth.example", "http://127.0.0.1:8080"] {
+            let args = ConfigArgs {
+                issuer: Some(issuer.into()),
+                ..ConfigArgs::default()
+            };
+            assert_eq!(settings("", args).unwrap().issuer().unwrap(), issuer);
+        }
     }
 
     #[test]

@@ -185,6 +185,38 @@ fn nothing_configured_says_how_to_start() {
 }
 
 #[test]
+fn a_malformed_issuer_is_reported_before_a_missing_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(upbond(dir.path()).args(["--issuer", "not a url", "token"]));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(stderr.contains("error[invalid_config]"), "{stderr}");
+    assert!(
+        stderr.contains("not a valid URL") && stderr.contains("--issuer"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("needs a client secret"), "{stderr}");
+    no_panic(&stderr);
+
+    // Whatever the command, and wherever the issuer comes from.
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "issuer = \"http://auth.example\"\n",
+    )
+    .unwrap();
+    for command in ["login", "token", "userinfo", "refresh", "logout", "doctor"] {
+        let (code, stdout, stderr) = run(upbond(dir.path()).args([command, "--json"]));
+        let error = &json(&stdout, &stderr)["error"];
+        assert_eq!(
+            (code, &error["code"]),
+            (3, &j!("invalid_config")),
+            "{command}"
+        );
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("must use https"), "{command}: {message}");
+    }
+}
+
+#[test]
 fn config_file_is_used_and_flags_win() {
     let server = Server::start();
     let dir = tempfile::tempdir().unwrap();
