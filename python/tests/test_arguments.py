@@ -3,6 +3,7 @@ naming the argument and what it accepts; failed calls print nothing unless debug
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import subprocess
 import sys
@@ -21,6 +22,7 @@ CONSTRUCTOR_CASES: Dict[str, Tuple[Dict[str, Any], type, Tuple[str, ...]]] = {
     "timeout nan": ({"request_timeout": float("nan")}, ValueError, ("request_timeout", "0.001")),
     "timeout negative": ({"request_timeout": -1}, ValueError, ("request_timeout", "between")),
     "timeout 1e30": ({"connect_timeout": 1e30}, ValueError, ("connect_timeout", "86400")),
+    "timeout 10**400": ({"request_timeout": 10**400}, ValueError, ("request_timeout", "86400")),
     "timeout tiny": ({"connect_timeout": 1e-9}, ValueError, ("connect_timeout", "0.001")),
     "timeout str": ({"connect_timeout": "5"}, TypeError, ("connect_timeout", "str")),
     "timeout bool": ({"request_timeout": True}, TypeError, ("request_timeout", "bool")),
@@ -30,6 +32,7 @@ CONSTRUCTOR_CASES: Dict[str, Tuple[Dict[str, Any], type, Tuple[str, ...]]] = {
     "attempts -1": ({"max_attempts": -1}, ValueError, ("max_attempts", "1 and 100")),
     "attempts 0": ({"max_attempts": 0}, ValueError, ("max_attempts", "1 and 100")),
     "attempts 2**40": ({"max_attempts": 2**40}, ValueError, ("max_attempts", "1 and 100")),
+    "attempts 10**5000": ({"max_attempts": 10**5000}, ValueError, ("max_attempts", "1 and 100")),
     "attempts str": ({"max_attempts": "5"}, TypeError, ("max_attempts", "str")),
     "budgets str": ({"rate_budgets": "no"}, TypeError, ("rate_budgets", "True, False or None")),
     "budgets int": ({"rate_budgets": 0}, TypeError, ("rate_budgets", "int")),
@@ -89,6 +92,162 @@ def test_call_arguments_are_checked_before_any_request(service: upbond.Client) -
     with pytest.raises(TypeError, match="code must be a str"):
         upbond.explain(None)  # type: ignore[arg-type]
     assert service.metrics().requests == 0, "nothing was sent"
+
+
+MIN_TTL_CASES: Dict[str, Tuple[Any, type, str]] = {
+    "negative": (-1, ValueError, "0 and 86400"),
+    "over a day": (86401, ValueError, "0 and 86400"),
+    "2**70": (2**70, ValueError, "0 and 86400"),
+    "str": ("60", TypeError, "int, not str"),
+    "bool": (True, TypeError, "int, not bool"),
+    "float": (1.5, TypeError, "int, not float"),
+    "None": (None, TypeError, "int, not NoneType"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MIN_TTL_CASES))
+def test_a_bad_min_ttl_is_named_with_its_range(case: str) -> None:
+    value, error, accepted = MIN_TTL_CASES[case]
+    client = upbond.Client(ISSUER, "demo-app")
+    session = client.session()
+    for attempt in (lambda: session.access_token(value),
+                    lambda: asyncio.run(session.aio.access_token(min_ttl=value))):
+        with pytest.raises(error) as caught:
+            attempt()
+        assert str(caught.value).startswith("min_ttl must be ") and accepted in str(caught.value)
+    for edge in (0, 86400):  # accepted: the session then finds nobody signed in
+        with pytest.raises(upbond.NotSignedInError):
+            session.access_token(edge)
+    assert client.metrics().requests == 0
+
+
+def test_package_classes_are_required_where_they_are_expected() -> None:
+    client = upbond.Client(ISSUER, "demo-app", redirect_uri="http://127.0.0.1/callback")
+    callback = "http://127.0.0.1/callback?code=c&state=s"
+    with pytest.raises(TypeError, match="^pending must be a PendingAuthorization, not str$"):
+        client.complete_authorization("x", callback)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="^device must be a DeviceAuthorization, not str$"):
+        client.poll_device_authorization("x")  # type: ignore[arg-type]
+    device = upbond.DeviceAuthorization("code", "ABCD-EFGH", "https://x.example/device")
+    with pytest.raises(TypeError, match="^cancel must be a CancelToken, not str$"):
+        client.poll_device_authorization(device, cancel="x")  # type: ignore[arg-type]
+    session = client.session()
+    with pytest.raises(TypeError, match="^tokens must be a TokenSet, not str$"):
+        session.sign_in("tokens")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="^tokens must be a TokenSet, not dict$"):
+        asyncio.run(session.aio.sign_in({"access_token": "a"}))  # type: ignore[arg-type]
+    claims: Any = {"sub": "x"}
+    with pytest.raises(TypeError, match="^TokenSet.id_token_claims must be an IdTokenClaims, not"):
+        session.sign_in(upbond.TokenSet("a", id_token_claims=claims))
+    with pytest.raises(TypeError, match="^store must be None, a MemoryStore, FileStore or "):
+        client.session("memory")
+    assert client.metrics().requests == 0
+
+
+def _claims(**fields: Any) -> upbond.IdTokenClaims:
+    values: Dict[str, Any] = dict(
+        issuer=ISSUER, subject="user", audience=["demo-app"], expires_at=2, issued_at=1,
+        auth_time=None, nonce=None, claims={},
+    )
+    return upbond.IdTokenClaims(**{**values, **fields})
+
+
+FIELD_CASES: Dict[str, Tuple[Any, type, str]] = {
+    "device expires_at -1": (
+        upbond.DeviceAuthorization("d", expires_at=-1), ValueError,
+        "DeviceAuthorization.expires_at must be between 0 and 18446744073709551615",
+    ),
+    "device interval 2**64": (
+        upbond.DeviceAuthorization("d", interval=2**64), ValueError,
+        "DeviceAuthorization.interval must be between 0 and 18446744073709551615",
+    ),
+    "device interval float": (
+        upbond.DeviceAuthorization("d", interval=1.5), TypeError,  # type: ignore[arg-type]
+        "DeviceAuthorization.interval must be an int, not float",
+    ),
+    "device code None": (
+        upbond.DeviceAuthorization(None), TypeError,  # type: ignore[arg-type]
+        "DeviceAuthorization.device_code must be a str, not NoneType",
+    ),
+    "device uri NUL": (
+        upbond.DeviceAuthorization("d", verification_uri_complete="x\0"), ValueError,
+        "DeviceAuthorization.verification_uri_complete must not contain a NUL character",
+    ),
+    "tokens expires_at -5": (
+        upbond.TokenSet("a", expires_at=-5), ValueError,
+        "TokenSet.expires_at must be between 0 and 18446744073709551615",
+    ),
+    "tokens expires_at bool": (
+        upbond.TokenSet("a", expires_at=True), TypeError, "TokenSet.expires_at must be an int",
+    ),
+    "tokens access_token int": (
+        upbond.TokenSet(5), TypeError,  # type: ignore[arg-type]
+        "TokenSet.access_token must be a str, not int",
+    ),
+    "tokens scopes str": (
+        upbond.TokenSet("a", scopes="openid"), TypeError,  # type: ignore[arg-type]
+        "TokenSet.scopes must be a sequence of str, not str",
+    ),
+    "claims issued_at 2**64": (
+        upbond.TokenSet("a", id_token_claims=_claims(issued_at=2**64)), ValueError,
+        "IdTokenClaims.issued_at must be between 0 and 18446744073709551615",
+    ),
+    "claims audience of int": (
+        upbond.TokenSet("a", id_token_claims=_claims(audience=[1])), TypeError,
+        "each item of IdTokenClaims.audience must be a str, not int",
+    ),
+    "claims NaN": (
+        upbond.TokenSet("a", id_token_claims=_claims(claims={"x": float("nan")})), ValueError,
+        "IdTokenClaims.claims must hold only JSON values",
+    ),
+    "claims object": (
+        upbond.TokenSet("a", id_token_claims=_claims(claims={"x": object()})), TypeError,
+        "IdTokenClaims.claims must hold only JSON values",
+    ),
+    "claims list": (
+        upbond.TokenSet("a", id_token_claims=_claims(claims=[])), TypeError,
+        "IdTokenClaims.claims must be a dict, not list",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIELD_CASES))
+def test_a_bad_field_of_a_dataclass_built_by_the_app_is_named(case: str) -> None:
+    value, error, message = FIELD_CASES[case]
+    client = upbond.Client(ISSUER, "demo-app")
+    with pytest.raises(error) as caught:
+        if isinstance(value, upbond.DeviceAuthorization):
+            client.poll_device_authorization(value)
+        else:
+            client.session().sign_in(value)
+    assert str(caught.value).startswith(message), str(caught.value)
+    assert "u64" not in str(caught.value)
+    assert client.metrics().requests == 0
+
+
+def test_a_bad_field_of_a_pending_authorization_is_named() -> None:
+    client_id: Any = 7
+    pending = upbond.PendingAuthorization("s", "n", "v", "http://127.0.0.1/cb", ISSUER, client_id)
+    with pytest.raises(TypeError, match="^PendingAuthorization.client_id must be a str, not int$"):
+        pending.to_json()
+    client = upbond.Client(ISSUER, "demo-app", redirect_uri="http://127.0.0.1/cb")
+    with pytest.raises(TypeError, match="PendingAuthorization.client_id"):
+        client.complete_authorization(pending, "http://127.0.0.1/cb?code=c&state=s")
+
+
+def test_debug_is_switched_by_a_bool_only() -> None:
+    try:
+        for bad in ("yes", 1, None):
+            with pytest.raises(TypeError, match="^enabled must be True or False, not "):
+                upbond.set_debug(bad)  # type: ignore[arg-type]
+            with pytest.raises(TypeError, match="^upbond.debug must be True or False, not "):
+                upbond.debug = bad  # type: ignore[assignment]
+            assert upbond.debug is False
+        upbond.debug = True
+        assert upbond.debug is True
+    finally:
+        upbond.set_debug(False)
+    assert upbond.debug is False
 
 
 def _run(code: str) -> subprocess.CompletedProcess:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -105,8 +106,17 @@ def test_encrypted_file_store(app: upbond.Client, emulator: Emulator, tmp_path: 
     assert app.session(upbond.FileStore(str(path), key=key)).access_token() == tokens.access_token
     with pytest.raises(upbond.StorageError):
         app.session(upbond.FileStore(str(path), key=bytes(32))).access_token()
-    with pytest.raises(upbond.ConfigError):
-        app.session(upbond.FileStore(str(path), key=b"short"))
+    for wrong in (b"short", bytes(33)):
+        with pytest.raises(ValueError, match=f"key must be 32 bytes .AES-256., not {len(wrong)}"):
+            upbond.FileStore(str(path), key=wrong)
+
+
+def test_keyring_store_without_the_extra_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "keyring", None)  # as if not installed
+    with pytest.raises(ModuleNotFoundError, match=r'pip install "upbond\[keyring\]"'):
+        upbond.KeyringStore("upbond-test", "demo")
 
 
 def test_keyring_store(app: upbond.Client, emulator: Emulator) -> None:
@@ -256,16 +266,81 @@ def test_keyboard_interrupt_and_system_exit_in_a_store_reach_the_caller(
         asyncio.run(session.aio.access_token())
 
 
+class BytesPath:
+    def __fspath__(self) -> bytes:
+        return b"/tmp/s.json"
+
+
 def test_file_store_refuses_what_is_not_a_path(tmp_path: Path) -> None:
-    for bad in (None, 42, b"x"):
-        with pytest.raises(TypeError, match="path must be"):
+    for bad in (None, 42, b"x", BytesPath()):
+        with pytest.raises(TypeError, match="^path must be a str or os.PathLike of str, not "):
             upbond.FileStore(bad)  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        upbond.FileStore("")
+    for text in ("", "a\0b", "/tmp/\udcff"):  # a lone surrogate: a non-UTF-8 name
+        for path in (text, Path(text)) if text else (text,):
+            with pytest.raises(ValueError, match="^path must "):
+                upbond.FileStore(path)
     with pytest.raises(TypeError, match="key must be"):
         upbond.FileStore(tmp_path / "s.json", key="not bytes")  # type: ignore[arg-type]
     assert upbond.FileStore(tmp_path / "s.json").path == str(tmp_path / "s.json")
+    assert upbond.FileStore(str(tmp_path / "é.json")).path.endswith("é.json")
     assert not (Path.cwd() / "None").exists()
+
+
+class ReturnsStore(ListStore):
+    """A store whose ``load`` returns ``returned``, whatever it is."""
+
+    def __init__(self, returned: object) -> None:
+        super().__init__()
+        self.returned = returned
+
+    def load(self) -> Optional[bytes]:
+        return self.returned  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("returned", [5, 2**63, "record", [1, 2], True])
+def test_a_store_load_of_the_wrong_type_is_a_storage_error(returned: object) -> None:
+    session = upbond.Client("http://127.0.0.1:9", "demo-app").session(ReturnsStore(returned))
+    with pytest.raises(upbond.StorageError) as caught:
+        session.access_token()
+    assert caught.value.message == (
+        "storage failure: the token store's load failed: the app's callback raised TypeError("
+        f"'load() must return bytes, bytearray, memoryview or None, not {type(returned).__name__}')"
+    )
+
+
+@pytest.mark.parametrize("kind", [bytearray, memoryview])
+def test_a_store_load_may_return_bytes_like_objects(
+    app: upbond.Client, emulator: Emulator, kind: type
+) -> None:
+    store = ListStore()
+    tokens = sign_in(emulator, app)
+    app.session(store).sign_in(tokens)
+    stored = ReturnsStore(kind(store.versions[-1]))
+    assert app.session(stored).access_token() == tokens.access_token
+
+
+class BadRepr(Exception):
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+class BadReprStore(ListStore):
+    def load(self) -> Optional[bytes]:
+        raise BadRepr("secret")
+
+
+def test_a_store_exception_without_a_repr_is_named_by_its_type(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unraisable: List[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    session = upbond.Client("http://127.0.0.1:9", "demo-app").session(BadReprStore())
+    with pytest.raises(upbond.StorageError) as caught:
+        session.access_token()
+    assert caught.value.message == (
+        "storage failure: the token store's load failed: the app's callback raised BadRepr"
+    )
+    assert unraisable == []
 
 
 def test_failing_listener_does_not_break_the_session(app: upbond.Client, emulator: Emulator) -> None:

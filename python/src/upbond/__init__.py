@@ -16,6 +16,7 @@ import sys
 import types
 
 from . import _handles, _logging  # noqa: F401  (_handles guards native objects)
+from ._call import switch as _switch
 from ._client import AsyncClient, CancelToken, Client
 from ._errors import *  # noqa: F401,F403  (one class per catalog code)
 from ._errors import UpbondError, error_class
@@ -56,7 +57,7 @@ class _Module(types.ModuleType):
 
     @debug.setter
     def debug(self, enabled: bool) -> None:
-        set_debug(bool(enabled))
+        set_debug(_switch(enabled, "upbond.debug"))
 
 
 sys.modules[__name__].__class__ = _Module

@@ -7,9 +7,8 @@ argument and what it accepts, never its value (it may be a secret).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from typing import Awaitable, Callable, List, Optional, Sequence, TypeVar, Union
+from typing import Awaitable, Callable, List, Optional, Sequence, Type, TypeVar, Union
 
 from ._errors import from_native
 from ._native import upbond_ffi as _native
@@ -22,6 +21,10 @@ MAX_TIMEOUT_SECS = 86_400
 MAX_LEEWAY_SECS = 86_400
 #: Most attempts per request accepted.
 MAX_ATTEMPTS = 100
+#: Longest ``min_ttl`` of a session's access token, in seconds (one day).
+MAX_MIN_TTL_SECS = 86_400
+#: Largest whole number the native side carries (Unix times, intervals).
+U64_MAX = 2**64 - 1
 
 
 async def call(awaitable: Awaitable[T]) -> T:
@@ -63,40 +66,53 @@ def optional_text(value: object, name: str) -> Optional[str]:
     return None if value is None else text(value, name)
 
 
+def texts(value: object, name: str, accepts: str = "a sequence of str") -> List[str]:
+    """``value``, an iterable of ``str`` each checked by :func:`text`, as a list."""
+    if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be {accepts}, not {_type_name(value)}")
+    return [text(item, f"each item of {name}") for item in value]
+
+
 def scopes(value: Union[str, Sequence[str], None], name: str = "scopes") -> List[str]:
     """Scopes as a list: a space-separated ``str`` or an iterable of ``str`` (``None``: none)."""
     if value is None:
         return []
     if isinstance(value, str):
         return text(value, name).split()
-    if isinstance(value, (bytes, bytearray)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a str or a sequence of str, not {_type_name(value)}")
-    return [text(item, f"each item of {name}") for item in value]
+    return texts(value, name, "a str or a sequence of str")
 
 
 def millis(value: object, name: str) -> Optional[int]:
     """A duration in seconds (``int`` or ``float``) as whole milliseconds; ``None`` stays
-    ``None``. Accepted: from 0.001 to one day."""
+    ``None``. Accepted: from 0.001 to one day (NaN and infinities are out of range)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, not {_type_name(value)}")
-    if not (math.isfinite(value) and 0.001 <= value <= MAX_TIMEOUT_SECS):
-        raise ValueError(
-            f"{name} must be between 0.001 and {MAX_TIMEOUT_SECS} seconds, not {value!r}"
-        )
+    if not 0.001 <= value <= MAX_TIMEOUT_SECS:  # exact for any int; False for NaN
+        raise ValueError(f"{name} must be between 0.001 and {MAX_TIMEOUT_SECS} seconds")
     return max(1, round(value * 1000))
 
 
-def whole(value: object, name: str, low: int, high: int) -> Optional[int]:
-    """An ``int`` from ``low`` to ``high``; ``None`` stays ``None``."""
-    if value is None:
-        return None
+def whole(value: object, name: str, low: int = 0, high: int = U64_MAX) -> int:
+    """An ``int`` (not a ``bool``) from ``low`` to ``high``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {_type_name(value)}")
     if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, not {value!r}")
+        raise ValueError(f"{name} must be between {low} and {high}")
     return value
+
+
+def optional_whole(value: object, name: str, low: int = 0, high: int = U64_MAX) -> Optional[int]:
+    """``None``, or ``value`` checked by :func:`whole`."""
+    return None if value is None else whole(value, name, low, high)
+
+
+def switch(value: object, name: str) -> bool:
+    """``True`` or ``False``, nothing else (not ``0``, ``1`` or ``"yes"``)."""
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"{name} must be True or False, not {_type_name(value)}")
 
 
 def flag(value: object, name: str) -> Optional[bool]:
@@ -104,3 +120,11 @@ def flag(value: object, name: str) -> Optional[bool]:
     if value is None or isinstance(value, bool):
         return value
     raise TypeError(f"{name} must be True, False or None, not {_type_name(value)}")
+
+
+def instance(value: object, cls: Type[T], name: str) -> T:
+    """``value`` if it is a ``cls`` (one of the package's classes, e.g. ``TokenSet``)."""
+    if not isinstance(value, cls):
+        article = "an" if cls.__name__[0] in "AEIOU" else "a"
+        raise TypeError(f"{name} must be {article} {cls.__name__}, not {_type_name(value)}")
+    return value

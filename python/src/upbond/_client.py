@@ -12,11 +12,13 @@ from ._call import (
     call,
     call_sync,
     flag,
+    instance,
     millis,
     optional_text,
+    optional_whole,
     scopes as _scopes,
+    switch,
     text,
-    whole,
 )
 from ._native import upbond_ffi as _native
 from ._session import AsyncSession, Session
@@ -58,7 +60,7 @@ def _choice(table: Mapping[str, Any], value: Optional[str], what: str) -> Any:
         return None
     if isinstance(value, str) and value in table:
         return table[value]
-    raise ValueError(f"{what} must be one of {sorted(table)}, not {value!r}")
+    raise ValueError(f"{what} must be one of {sorted(table)}")
 
 
 def _pairs(params: Optional[Mapping[str, str]], name: str) -> list:
@@ -134,8 +136,8 @@ class AsyncClient:
             scopes=None if scopes is None else _scopes(scopes),
             connect_timeout_ms=millis(connect_timeout, "connect_timeout"),
             request_timeout_ms=millis(request_timeout, "request_timeout"),
-            clock_leeway_secs=whole(clock_leeway, "clock_leeway", 0, MAX_LEEWAY_SECS),
-            max_attempts=whole(max_attempts, "max_attempts", 1, MAX_ATTEMPTS),
+            clock_leeway_secs=optional_whole(clock_leeway, "clock_leeway", 0, MAX_LEEWAY_SECS),
+            max_attempts=optional_whole(max_attempts, "max_attempts", 1, MAX_ATTEMPTS),
             rate_budgets=flag(rate_budgets, "rate_budgets"),
         )
         self._native = call_sync(lambda: _native.Client(config))
@@ -223,10 +225,9 @@ class AsyncClient:
         self, pending: PendingAuthorization, callback_url: str
     ) -> TokenSet:
         """Checks the callback URL against ``pending`` and exchanges the code for tokens."""
+        native = instance(pending, PendingAuthorization, "pending")._to_native()
         callback_url = text(callback_url, "callback_url")
-        tokens = await call(
-            self._native.complete_authorization(pending._to_native(), callback_url)
-        )
+        tokens = await call(self._native.complete_authorization(native, callback_url))
         return TokenSet._from_native(tokens)
 
     async def start_device_authorization(self, scopes: Scopes = None) -> DeviceAuthorization:
@@ -239,7 +240,10 @@ class AsyncClient:
     ) -> TokenSet:
         """Waits until the user approves (tokens) or denies, or the code expires (errors).
         Cancel the task, or call ``cancel.cancel()``, to stop (``CancelledError``)."""
-        tokens = await call(self._native.poll_device_authorization(device._to_native(), cancel))
+        native = instance(device, DeviceAuthorization, "device")._to_native()
+        if cancel is not None:
+            instance(cancel, CancelToken, "cancel")
+        tokens = await call(self._native.poll_device_authorization(native, cancel))
         return TokenSet._from_native(tokens)
 
     async def client_credentials(self, scopes: Scopes = None) -> TokenSet:
@@ -280,7 +284,7 @@ class AsyncClient:
         """The user's claims; ``jwt=True`` asks for a signed answer and validates it."""
         access_token = text(access_token, "access_token")
         expected_subject = optional_text(expected_subject, "expected_subject")
-        info = await call(self._native.userinfo(access_token, expected_subject, bool(jwt)))
+        info = await call(self._native.userinfo(access_token, expected_subject, switch(jwt, "jwt")))
         return UserInfo._from_native(info)
 
     async def user_profile(self, access_token: str, user_id: str) -> UserProfile:

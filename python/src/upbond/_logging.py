@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ._call import switch
 from ._native import upbond_ffi as _native
 
 #: Level of the core's most verbose messages (redacted bodies).
@@ -47,8 +48,9 @@ def install() -> None:
 
 def set_debug(enabled: bool) -> None:
     """Turns debug logging on or off: each request and response (redacted) is logged at
-    DEBUG on the ``upbond`` logger. With no logging configured, a stderr handler is added."""
-    _native.set_debug(enabled)
+    DEBUG on the ``upbond`` logger. With no logging configured, a stderr handler is added.
+    ``enabled`` is ``True`` or ``False`` (anything else is a ``TypeError``)."""
+    _native.set_debug(switch(enabled, "enabled"))
     logger.setLevel(logging.DEBUG if enabled else logging.NOTSET)
     if enabled and not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, TypeVar
 
 from . import _runner
-from ._call import call
+from ._call import MAX_MIN_TTL_SECS, call, instance, whole
 from ._errors import StorageError
 from ._native import upbond_ffi as _native
 from ._stores import native_session
@@ -73,10 +73,13 @@ class AsyncSession:
 
     async def sign_in(self, tokens: TokenSet) -> None:
         """Stores the tokens of a sign-in, replacing any stored session."""
-        await self._call(self._native.sign_in(tokens._to_native()))
+        native = instance(tokens, TokenSet, "tokens")._to_native()
+        await self._call(self._native.sign_in(native))
 
     async def access_token(self, min_ttl: int = 60) -> str:
-        """An access token valid for at least ``min_ttl`` seconds, refreshed when needed."""
+        """An access token valid for at least ``min_ttl`` seconds (an ``int`` from 0 to
+        86400), refreshed when needed."""
+        min_ttl = whole(min_ttl, "min_ttl", 0, MAX_MIN_TTL_SECS)
         return await self._call(self._native.access_token(min_ttl))
 
     async def record(self) -> Optional[SessionRecord]:
@@ -111,7 +114,7 @@ class Session:
         _runner.run(lambda: self.aio.sign_in(tokens))
 
     def access_token(self, min_ttl: int = 60) -> str:
-        """An access token valid for at least ``min_ttl`` seconds, refreshed when needed."""
+        """See :meth:`AsyncSession.access_token`."""
         return _runner.run(lambda: self.aio.access_token(min_ttl))
 
     def record(self) -> Optional[SessionRecord]:

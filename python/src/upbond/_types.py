@@ -5,11 +5,31 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
-from ._call import text as _text
+from ._call import instance, optional_text, optional_whole, text as _text, texts, whole
 from ._native import upbond_ffi as _native
+
+T = TypeVar("T")
+
+
+def _field(obj: object, name: str, check: Callable[..., T]) -> T:
+    """The field ``name`` of the dataclass ``obj`` checked by ``check``, whose error names it
+    ``Class.name``: a dataclass the app built itself may hold anything."""
+    return check(getattr(obj, name), f"{type(obj).__name__}.{name}")
+
+
+def _json_object(value: object, name: str) -> str:
+    """A ``dict`` of JSON values as JSON text."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict, not {type(value).__name__}")
+    try:
+        dumped = json.dumps(dict(value), allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError) as e:  # not JSON, a cycle, NaN or infinity
+        raise type(e)(f"{name} must hold only JSON values (finite numbers, no cycles)") from None
+    return _text(dumped, name)
 
 
 @dataclass(frozen=True)
@@ -41,15 +61,20 @@ class IdTokenClaims:
 
     def _to_native(self) -> Any:
         return _native.IdTokenClaims(
-            issuer=self.issuer,
-            subject=self.subject,
-            audience=self.audience,
-            expires_at=self.expires_at,
-            issued_at=self.issued_at,
-            auth_time=self.auth_time,
-            nonce=self.nonce,
-            claims_json=json.dumps(self.claims),
+            issuer=_field(self, "issuer", _text),
+            subject=_field(self, "subject", _text),
+            audience=_field(self, "audience", texts),
+            expires_at=_field(self, "expires_at", whole),
+            issued_at=_field(self, "issued_at", whole),
+            auth_time=_field(self, "auth_time", optional_whole),
+            nonce=_field(self, "nonce", optional_text),
+            claims_json=_field(self, "claims", _json_object),
         )
+
+
+def _native_claims(value: object, name: str) -> Any:
+    """``None``, or the native form of the ``IdTokenClaims`` ``value``."""
+    return None if value is None else instance(value, IdTokenClaims, name)._to_native()
 
 
 @dataclass(frozen=True)
@@ -90,14 +115,13 @@ class TokenSet:
         )
 
     def _to_native(self) -> Any:
-        claims = self.id_token_claims
         return _native.TokenSet(
-            access_token=self.access_token,
-            expires_at=self.expires_at,
-            refresh_token=self.refresh_token,
-            id_token=self.id_token,
-            id_token_claims=None if claims is None else claims._to_native(),
-            scopes=self.scopes,
+            access_token=_field(self, "access_token", _text),
+            expires_at=_field(self, "expires_at", optional_whole),
+            refresh_token=_field(self, "refresh_token", optional_text),
+            id_token=_field(self, "id_token", optional_text),
+            id_token_claims=_field(self, "id_token_claims", _native_claims),
+            scopes=None if self.scopes is None else _field(self, "scopes", texts),
         )
 
 
@@ -127,12 +151,12 @@ class DeviceAuthorization:
 
     def _to_native(self) -> Any:
         return _native.DeviceAuthorization(
-            device_code=self.device_code,
-            user_code=self.user_code,
-            verification_uri=self.verification_uri,
-            verification_uri_complete=self.verification_uri_complete,
-            expires_at=self.expires_at,
-            interval_secs=self.interval,
+            device_code=_field(self, "device_code", _text),
+            user_code=_field(self, "user_code", _text),
+            verification_uri=_field(self, "verification_uri", _text),
+            verification_uri_complete=_field(self, "verification_uri_complete", optional_text),
+            expires_at=_field(self, "expires_at", whole),
+            interval_secs=_field(self, "interval", whole),
         )
 
 
@@ -169,12 +193,12 @@ class PendingAuthorization:
 
     def _to_native(self) -> Any:
         return _native.PendingAuthorization(
-            state=self.state,
-            nonce=self.nonce,
-            code_verifier=self.code_verifier,
-            redirect_uri=self.redirect_uri,
-            issuer=self.issuer,
-            client_id=self.client_id,
+            state=_field(self, "state", _text),
+            nonce=_field(self, "nonce", _text),
+            code_verifier=_field(self, "code_verifier", _text),
+            redirect_uri=_field(self, "redirect_uri", _text),
+            issuer=_field(self, "issuer", _text),
+            client_id=_field(self, "client_id", _text),
         )
 
 
