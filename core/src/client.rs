@@ -168,18 +168,11 @@ impl Client {
             return response.parse_json(|claims| UserInfo::from_claims(claims, expected_subject));
         }
         let scrub = response.scrubber();
-        let claims = match self.signed_userinfo_claims(&response).await {
-            Ok(claims) => claims,
-            Err(Error::IdToken { reason, detail, .. }) => {
-                return Err(scrub.error(Error::IdToken {
-                    reason,
-                    detail,
-                    userinfo: true,
-                }));
-            }
-            Err(other) => return Err(scrub.error(other)),
-        };
-        UserInfo::from_claims(claims, expected_subject).map_err(|e| scrub.error(e))
+        self.signed_userinfo_claims(&response)
+            .await
+            .map_err(Error::in_userinfo)
+            .and_then(|claims| UserInfo::from_claims(claims, expected_subject))
+            .map_err(|e| scrub.error(e))
     }
 
     /// Verifies a signed userinfo JWT: signature, and `iss`/`aud` when present. Its

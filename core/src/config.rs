@@ -135,7 +135,7 @@ impl Config {
                 "the issuer must not contain a user name or password (user:password@host)",
             ));
         }
-        if issuer.scheme() != "https" && !(issuer.scheme() == "http" && is_loopback(&issuer)) {
+        if !is_https_or_loopback(&issuer) {
             return Err(config(format!(
                 "issuer {:?} must use https (plain http is allowed only for loopback hosts)",
                 self.issuer
@@ -239,6 +239,12 @@ fn config(message: impl Into<String>) -> Error {
 
 fn parse_url(name: &str, value: &str) -> Result<Url, Error> {
     Url::parse(value).map_err(|e| config(format!("{name} {value:?} is not a valid URL: {e}")))
+}
+
+/// Whether `url` is `https`, or plain `http` on a loopback host (a local issuer such as the
+/// emulator): the rule for the issuer, its endpoints and the pages shown to the user.
+pub(crate) fn is_https_or_loopback(url: &Url) -> bool {
+    url.scheme() == "https" || (url.scheme() == "http" && is_loopback(url))
 }
 
 /// Loopback hosts: 127.0.0.0/8, ::1 and `localhost`.

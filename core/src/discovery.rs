@@ -119,7 +119,7 @@ fn endpoint(raw: &Value, name: &str) -> Result<Option<Url>, Error> {
     let shown = crate::error::clean_text(text, 200);
     let url = Url::parse(text)
         .map_err(|e| Error::Protocol(format!("{name} {shown:?} is not a valid URL: {e}")))?;
-    if url.scheme() == "https" || (url.scheme() == "http" && crate::config::is_loopback(&url)) {
+    if crate::config::is_https_or_loopback(&url) {
         Ok(Some(url))
     } else {
         Err(Error::Protocol(format!("{name} {shown:?} must use https")))

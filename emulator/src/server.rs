@@ -4,7 +4,6 @@
 //! request stats, redacted access log).
 
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +13,8 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use hyper::body::{Body as _, Incoming};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use tokio::net::TcpListener;
@@ -174,30 +174,16 @@ async fn serve_connection(
 
 /// The whole request body, read within `timeout` of the request head; otherwise the answer
 /// to send instead (which closes the connection: the rest of the body is not awaited).
-async fn read_body(mut body: Incoming, timeout: Duration) -> Result<Bytes, Response> {
-    let mut data = Vec::new();
-    let read = async {
-        while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await
-        {
-            let frame = frame
-                .map_err(|_| OAuthError::invalid_request("The request body could not be read"))?;
-            if let Ok(chunk) = frame.into_data() {
-                if data.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(OAuthError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "invalid_request",
-                        format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
-                    ));
-                }
-                data.extend_from_slice(&chunk);
-            }
-        }
-        Ok(())
-    };
-    let outcome = tokio::time::timeout(timeout, read).await;
-    let refusal = match outcome {
-        Ok(Ok(())) => return Ok(Bytes::from(data)),
-        Ok(Err(refusal)) => refusal,
+async fn read_body(body: Incoming, timeout: Duration) -> Result<Bytes, Response> {
+    let read = Limited::new(body, MAX_BODY_BYTES).collect();
+    let refusal = match tokio::time::timeout(timeout, read).await {
+        Ok(Ok(collected)) => return Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.is::<LengthLimitError>() => OAuthError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request",
+            format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
+        ),
+        Ok(Err(_)) => OAuthError::invalid_request("The request body could not be read"),
         Err(_) => OAuthError::new(
             StatusCode::REQUEST_TIMEOUT,
             "invalid_request",

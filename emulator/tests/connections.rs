@@ -115,6 +115,20 @@ async fn a_body_that_never_arrives_is_answered_408_and_closed() {
 }
 
 #[tokio::test]
+async fn a_body_over_2_mib_is_answered_413_and_closed() {
+    let env = start().await;
+    let size = 2 * 1024 * 1024 + 1;
+    let mut request =
+        format!("POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\n\r\n")
+            .into_bytes();
+    request.resize(request.len() + size, b'a');
+    let mut stream = send(&env, &request).await;
+    let seen = read_until_closed(&mut stream).await;
+    assert!(seen.starts_with("HTTP/1.1 413"), "{seen}");
+    assert!(seen.contains("larger than 2097152 bytes"), "{seen}");
+}
+
+#[tokio::test]
 async fn a_trickled_body_is_cut_off_too() {
     let env = start_short().await;
     let stream = send(

@@ -398,6 +398,18 @@ impl Error {
         }
     }
 
+    /// This error, an ID token error, as one of a signed userinfo response.
+    pub(crate) fn in_userinfo(self) -> Self {
+        match self {
+            Error::IdToken { reason, detail, .. } => Error::IdToken {
+                reason,
+                detail,
+                userinfo: true,
+            },
+            other => other,
+        }
+    }
+
     /// An issuer mismatch; `found` (server or redirect text) is cleaned and bounded.
     pub(crate) fn issuer_mismatch(expected: &str, found: &str) -> Self {
         Error::IssuerMismatch {

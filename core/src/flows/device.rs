@@ -148,15 +148,14 @@ impl Client {
 /// naming `field` and why, never the URL itself.
 fn verification_page(field: &str, uri: String) -> Result<String, Error> {
     let problem = match url::Url::parse(&uri) {
+        // An https URL that parses has a host.
+        Ok(url) if crate::config::is_https_or_loopback(&url) => return Ok(uri),
+        Ok(url) if url.scheme() == "http" => {
+            "uses plain http on a host that is not loopback".to_owned()
+        }
+        // A parsed scheme holds only letters, digits, `+`, `-` and `.`: safe to show.
+        Ok(url) => format!("uses the {}: scheme", url.scheme()),
         Err(_) => "is not a valid URL".to_owned(),
-        Ok(url) => match url.scheme() {
-            // An https URL that parses has a host.
-            "https" => return Ok(uri),
-            "http" if crate::config::is_loopback(&url) => return Ok(uri),
-            "http" => "uses plain http on a host that is not loopback".to_owned(),
-            // A parsed scheme holds only letters, digits, `+`, `-` and `.`: safe to show.
-            scheme => format!("uses the {scheme}: scheme"),
-        },
     };
     Err(Error::Protocol(format!(
         "the device authorization response has a {field} that {problem}; only https URLs \

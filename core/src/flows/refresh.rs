@@ -30,29 +30,25 @@ impl Client {
             ("grant_type", "refresh_token".to_owned()),
             ("refresh_token", refresh_token.expose().to_owned()),
         ];
-        let refused = |error| RefusedRefresh {
+        let refused = |error, refresh_token| RefusedRefresh {
             error,
-            refresh_token: None,
+            refresh_token,
         };
-        let response = self.token_endpoint(form).await.map_err(refused)?;
+        let response = self
+            .token_endpoint(form)
+            .await
+            .map_err(|e| refused(e, None))?;
         let issued = response.refresh_token();
-        let mut tokens = match self.token_set(response, None).await {
-            Ok(tokens) => tokens,
-            Err(error) => {
-                return Err(RefusedRefresh {
-                    error,
-                    refresh_token: issued,
-                });
-            }
-        };
+        let mut tokens = self
+            .token_set(response, None)
+            .await
+            .map_err(|e| refused(e, issued))?;
         let claims = tokens.id_token_claims.as_ref();
         if let (Some(expected), Some(claims)) = (subject, claims)
             && claims.subject != expected
         {
-            return Err(refused(Error::id_token(
-                IdTokenErrorReason::SubjectMismatch,
-                "",
-            )));
+            let mismatch = Error::id_token(IdTokenErrorReason::SubjectMismatch, "");
+            return Err(refused(mismatch, None));
         }
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token.clone());
